@@ -6,15 +6,23 @@ export default tseslint.config(
   { ignores: ["node_modules/", "build/", "bench-results/"] },
   js.configs.recommended,
   {
-    // Firmware: runs on XS (board, simulator) and on the Node platform layer. No Node globals.
+    // Firmware: runs on XS (board, simulator) and on the Node platform layer. No Node globals
+    // or modules ("net" here is the Moddable SDK module of that name, not Node's).
     files: ["main.ts", "modules/**/*.ts"],
     extends: [tseslint.configs.recommended],
     languageOptions: { globals: { trace: "readonly" } },
     rules: {
-      "no-restricted-globals": ["error", "Buffer", "process", "require", "setTimeout", "setInterval"],
+      "no-restricted-globals": [
+        "error",
+        "Buffer",
+        "process",
+        "require",
+        "setTimeout",
+        "setInterval",
+      ],
       "no-restricted-imports": [
         "error",
-        { patterns: ["node:*", "fs", "net", "http", "crypto", "buffer", "events", "ws"] },
+        { patterns: ["node:*", "fs", "http", "crypto", "buffer", "events", "ws"] },
       ],
     },
   },

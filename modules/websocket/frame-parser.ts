@@ -1,0 +1,263 @@
+/*
+ * Streaming parser for frames sent by a WebSocket client (RFC 6455 section 5).
+ *
+ * Bytes are pushed in as they arrive from TCP, split at any point: one byte at a time or many
+ * frames at once. The parser is a state machine (after the `ws` library's receiver): each state
+ * waits for the bytes it needs, and the parser never buffers more than one frame header plus the
+ * payload of the message being assembled. Protocol violations end parsing with a close code
+ * for the connection to send; nothing is thrown.
+ */
+import { CloseCode, isValidCloseCode } from "websocket/close-codes";
+import { isControlOpcode, Opcode } from "websocket/opcodes";
+import { isValidUtf8, Utf8Validator } from "websocket/utf8-validator";
+
+export interface FrameParserHandler {
+  /** A whole message: text (already validated as UTF-8) or binary. */
+  onMessage(data: ArrayBuffer, isText: boolean): void;
+  onPing(payload: Uint8Array): void;
+  onPong(payload: Uint8Array): void;
+  /** The peer's close frame; code is 1005 when the frame carried no code. */
+  onClose(code: number, reason: string): void;
+  /** The peer broke the protocol; the connection must be closed with this code. */
+  onProtocolError(code: number, message: string): void;
+}
+
+export interface FrameParserLimits {
+  /** Largest message (sum of its fragments) accepted; more is refused with 1009. */
+  maxMessageSize: number;
+  /** Most frames one fragmented message may use; more is refused with 1009. */
+  maxFrames: number;
+}
+
+const State = Object.freeze({
+  info: 0, // the first two bytes: FIN, RSV, opcode, MASK, 7-bit length
+  length16: 1,
+  length64: 2,
+  mask: 3,
+  payload: 4,
+  stopped: 5, // after a close frame or an error: everything else is ignored
+});
+
+export class FrameParser {
+  readonly #handler: FrameParserHandler;
+  readonly #limits: FrameParserLimits;
+  #state: number = State.info;
+
+  // The frame being read.
+  readonly #header = new Uint8Array(8); // staging for header fields split across reads
+  #headerBytes = 0;
+  #fin = false;
+  #opcode = 0;
+  #payloadLength = 0;
+  readonly #mask = new Uint8Array(4);
+  #payload: Uint8Array | null = null;
+  #payloadOffset = 0;
+
+  // The message being assembled from data frames.
+  #messageOpcode = 0; // 0 when no fragmented message is in progress
+  #fragments: Uint8Array[] = [];
+  #messageLength = 0;
+  readonly #utf8 = new Utf8Validator();
+
+  constructor(handler: FrameParserHandler, limits: FrameParserLimits) {
+    this.#handler = handler;
+    this.#limits = limits;
+  }
+
+  /** Feeds bytes received from the client. */
+  push(bytes: Uint8Array): void {
+    let offset = 0;
+    while (offset < bytes.length && this.#state !== State.stopped) {
+      switch (this.#state) {
+        case State.info:
+          offset = this.#collect(bytes, offset, 2);
+          if (this.#headerBytes === 2) this.#readInfo();
+          break;
+        case State.length16:
+          offset = this.#collect(bytes, offset, 2);
+          if (this.#headerBytes === 2) this.#readLength16();
+          break;
+        case State.length64:
+          offset = this.#collect(bytes, offset, 8);
+          if (this.#headerBytes === 8) this.#readLength64();
+          break;
+        case State.mask:
+          offset = this.#collect(bytes, offset, 4);
+          if (this.#headerBytes === 4) this.#readMask();
+          break;
+        case State.payload:
+          offset = this.#readPayload(bytes, offset);
+          break;
+      }
+    }
+  }
+
+  /** Stops parsing: later bytes are ignored (used once the connection is closing). */
+  stop(): void {
+    this.#state = State.stopped;
+    this.#fragments = [];
+    this.#payload = null;
+  }
+
+  #collect(bytes: Uint8Array, offset: number, wanted: number): number {
+    const count = Math.min(wanted - this.#headerBytes, bytes.length - offset);
+    this.#header.set(bytes.subarray(offset, offset + count), this.#headerBytes);
+    this.#headerBytes += count;
+    return offset + count;
+  }
+
+  #next(state: number): void {
+    this.#state = state;
+    this.#headerBytes = 0;
+  }
+
+  #readInfo(): void {
+    const first = this.#header[0];
+    const second = this.#header[1];
+    this.#fin = (first & 0x80) !== 0;
+    this.#opcode = first & 0x0f;
+    if (first & 0x70) return this.#error(CloseCode.protocolError, "reserved bits must be 0");
+    if (!(second & 0x80))
+      return this.#error(CloseCode.protocolError, "client frames must be masked");
+
+    const opcode = this.#opcode;
+    if (isControlOpcode(opcode)) {
+      if (opcode !== Opcode.close && opcode !== Opcode.ping && opcode !== Opcode.pong)
+        return this.#error(CloseCode.protocolError, `reserved opcode ${opcode}`);
+      if (!this.#fin)
+        return this.#error(CloseCode.protocolError, "control frames cannot be fragmented");
+      if ((second & 0x7f) > 125)
+        return this.#error(CloseCode.protocolError, "control frames carry at most 125 bytes");
+    } else if (opcode === Opcode.continuation) {
+      if (!this.#messageOpcode) return this.#error(CloseCode.protocolError, "nothing to continue");
+    } else if (opcode === Opcode.text || opcode === Opcode.binary) {
+      if (this.#messageOpcode)
+        return this.#error(CloseCode.protocolError, "a fragmented message is still in progress");
+    } else {
+      return this.#error(CloseCode.protocolError, `reserved opcode ${opcode}`);
+    }
+
+    const length = second & 0x7f;
+    if (length === 126) this.#next(State.length16);
+    else if (length === 127) this.#next(State.length64);
+    else this.#haveLength(length);
+  }
+
+  #readLength16(): void {
+    this.#haveLength((this.#header[0] << 8) | this.#header[1]);
+  }
+
+  #readLength64(): void {
+    const h = this.#header;
+    const high = ((h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3]) >>> 0;
+    const low = ((h[4] << 24) | (h[5] << 16) | (h[6] << 8) | h[7]) >>> 0;
+    if (high !== 0) return this.#error(CloseCode.messageTooBig, "message too big");
+    this.#haveLength(low);
+  }
+
+  #haveLength(length: number): void {
+    if (!isControlOpcode(this.#opcode)) {
+      if (this.#messageLength + length > this.#limits.maxMessageSize)
+        return this.#error(CloseCode.messageTooBig, "message too big");
+      if (this.#fragments.length >= this.#limits.maxFrames)
+        return this.#error(CloseCode.messageTooBig, "too many fragments");
+    }
+    this.#payloadLength = length;
+    this.#next(State.mask);
+  }
+
+  #readMask(): void {
+    this.#mask.set(this.#header.subarray(0, 4));
+    this.#payload = new Uint8Array(this.#payloadLength);
+    this.#payloadOffset = 0;
+    this.#next(State.payload);
+    if (this.#payloadLength === 0) this.#frameComplete();
+  }
+
+  #readPayload(bytes: Uint8Array, offset: number): number {
+    const payload = this.#payload as Uint8Array;
+    const start = this.#payloadOffset;
+    const count = Math.min(payload.length - start, bytes.length - offset);
+    const mask = this.#mask;
+    for (let i = 0; i < count; i++) payload[start + i] = bytes[offset + i] ^ mask[(start + i) & 3];
+    this.#payloadOffset = start + count;
+
+    if (
+      this.#opcode === Opcode.text ||
+      (this.#opcode === Opcode.continuation && this.#messageOpcode === Opcode.text)
+    ) {
+      if (!this.#utf8.write(payload, start, start + count)) {
+        this.#error(CloseCode.invalidPayload, "invalid UTF-8 in text message");
+        return offset + count;
+      }
+    }
+    if (this.#payloadOffset === payload.length) this.#frameComplete();
+    return offset + count;
+  }
+
+  #frameComplete(): void {
+    const payload = this.#payload as Uint8Array;
+    this.#payload = null;
+    this.#next(State.info);
+    switch (this.#opcode) {
+      case Opcode.ping:
+        return this.#handler.onPing(payload);
+      case Opcode.pong:
+        return this.#handler.onPong(payload);
+      case Opcode.close:
+        return this.#closeFrame(payload);
+    }
+    if (this.#opcode !== Opcode.continuation) this.#messageOpcode = this.#opcode;
+    this.#fragments.push(payload);
+    this.#messageLength += payload.length;
+    if (this.#fin) this.#messageComplete();
+  }
+
+  #messageComplete(): void {
+    const isText = this.#messageOpcode === Opcode.text;
+    const fragments = this.#fragments;
+    const length = this.#messageLength;
+    this.#messageOpcode = 0;
+    this.#fragments = [];
+    this.#messageLength = 0;
+    if (isText && !this.#utf8.complete) {
+      return this.#error(CloseCode.invalidPayload, "text message ends inside a UTF-8 sequence");
+    }
+    this.#utf8.reset();
+    this.#handler.onMessage(joinFragments(fragments, length), isText);
+  }
+
+  #closeFrame(payload: Uint8Array): void {
+    this.stop();
+    if (payload.length === 0) return this.#handler.onClose(CloseCode.noStatus, "");
+    if (payload.length === 1) return this.#protocolError("close frame payload of 1 byte");
+    const code = (payload[0] << 8) | payload[1];
+    if (!isValidCloseCode(code)) return this.#protocolError(`invalid close code ${code}`);
+    const reason = payload.subarray(2);
+    if (!isValidUtf8(reason)) {
+      return this.#handler.onProtocolError(CloseCode.invalidPayload, "close reason is not UTF-8");
+    }
+    this.#handler.onClose(code, String.fromArrayBuffer(reason.slice().buffer));
+  }
+
+  #protocolError(message: string): void {
+    this.#handler.onProtocolError(CloseCode.protocolError, message);
+  }
+
+  #error(code: number, message: string): void {
+    this.stop();
+    this.#handler.onProtocolError(code, message);
+  }
+}
+
+function joinFragments(fragments: Uint8Array[], length: number): ArrayBuffer {
+  if (fragments.length === 1 && fragments[0].byteLength === fragments[0].buffer.byteLength)
+    return fragments[0].buffer as ArrayBuffer;
+  const message = new Uint8Array(length);
+  let offset = 0;
+  for (const fragment of fragments) {
+    message.set(fragment, offset);
+    offset += fragment.length;
+  }
+  return message.buffer;
+}

@@ -1,0 +1,61 @@
+/*
+ * The server side of the WebSocket opening handshake (RFC 6455 section 4.2): decides whether a
+ * parsed HTTP request may become a WebSocket, and computes Sec-WebSocket-Accept.
+ */
+import { Digest } from "crypt";
+import { encodeBase64 } from "websocket/base64";
+import type { HttpRequest } from "websocket/http-request-parser";
+
+const ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+const KEY_SHAPE = /^[A-Za-z0-9+/]{21}[AQgw]==$/; // base64 of exactly 16 bytes
+
+export interface Refusal {
+  status: number;
+  message: string;
+  headers?: [string, string][];
+}
+
+export type HandshakeResult = { accept: string; path: string } | { refusal: Refusal };
+
+/** Checks the request against RFC 6455 section 4.2.1 for a server listening on `paths`. */
+export function checkUpgrade(request: HttpRequest, paths: readonly string[]): HandshakeResult {
+  const headers = request.headers;
+  const path = request.target.split("?")[0];
+  if (request.method !== "GET") return refuse(400, "a WebSocket upgrade must use GET");
+  if (request.version !== "HTTP/1.1") return refuse(400, "a WebSocket upgrade needs HTTP/1.1");
+  if (!headers.has("host")) return refuse(400, "missing Host header");
+  if (!paths.includes(path)) return refuse(404, `no WebSocket endpoint at ${path}`);
+
+  const upgrade = headers.get("upgrade");
+  if (upgrade === undefined) {
+    return refuse(426, "this path only speaks WebSocket", [["Upgrade", "websocket"]]);
+  }
+  if (!hasToken(upgrade, "websocket")) return refuse(400, "Upgrade header must be websocket");
+  if (!hasToken(headers.get("connection") ?? "", "upgrade"))
+    return refuse(400, "Connection header must include Upgrade");
+  if (headers.get("sec-websocket-version") !== "13") {
+    return refuse(426, "only WebSocket version 13 is supported", [["Sec-WebSocket-Version", "13"]]);
+  }
+  const key = headers.get("sec-websocket-key");
+  if (request.repeated.has("sec-websocket-key") || key === undefined || !KEY_SHAPE.test(key))
+    return refuse(400, "missing or invalid Sec-WebSocket-Key");
+  return { accept: acceptKey(key), path };
+}
+
+/** base64(SHA-1(key + GUID)), the value of Sec-WebSocket-Accept. */
+export function acceptKey(key: string): string {
+  const sha1 = new Digest("SHA1");
+  sha1.write(key + ACCEPT_GUID);
+  return encodeBase64(new Uint8Array(sha1.close()));
+}
+
+function hasToken(list: string, token: string): boolean {
+  return list
+    .toLowerCase()
+    .split(",")
+    .some((item) => item.trim() === token);
+}
+
+function refuse(status: number, message: string, headers?: [string, string][]): HandshakeResult {
+  return { refusal: { status, message, headers } };
+}

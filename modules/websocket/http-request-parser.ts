@@ -1,0 +1,107 @@
+/*
+ * Incremental parser for the HTTP/1.1 request that opens a WebSocket (RFC 7230 section 3).
+ *
+ * Bytes may arrive one at a time; the parser keeps them until the blank line that ends the
+ * header block, refusing more than `maxHeaderSize` bytes (a client could otherwise make the board
+ * buffer without limit). The request line and header fields are checked for shape; what a
+ * WebSocket upgrade needs on top of that is checked by the handshake module.
+ */
+export interface HttpRequest {
+  method: string;
+  target: string;
+  version: string;
+  /** Header fields by lower-case name; repeated fields are joined with ", ". */
+  headers: Map<string, string>;
+  /** Names of fields that appeared more than once (lower case). */
+  repeated: Set<string>;
+}
+
+export interface HttpError {
+  status: number;
+  message: string;
+}
+
+export type ParseResult =
+  | { done: false }
+  | { done: true; request: HttpRequest; rest: Uint8Array }
+  | { done: true; error: HttpError };
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) (HTTP\/\d\.\d)$/;
+
+export class HttpRequestParser {
+  readonly #buffer: Uint8Array;
+  #length = 0;
+  #scanned = 0; // bytes already searched for the end of the header block
+
+  constructor(maxHeaderSize: number) {
+    this.#buffer = new Uint8Array(maxHeaderSize);
+  }
+
+  push(bytes: Uint8Array): ParseResult {
+    const room = this.#buffer.length - this.#length;
+    const count = Math.min(room, bytes.length);
+    this.#buffer.set(bytes.subarray(0, count), this.#length);
+    this.#length += count;
+
+    const end = this.#findEnd();
+    if (end < 0) {
+      if (count < bytes.length || this.#length === this.#buffer.length)
+        return { done: true, error: { status: 431, message: "Request header fields too large" } };
+      return { done: false };
+    }
+    const rest = bytes.slice(count - (this.#length - end));
+    return parseHead(this.#buffer.subarray(0, end), rest);
+  }
+
+  /** Index just past the CRLF CRLF that ends the header block, or -1. */
+  #findEnd(): number {
+    const buffer = this.#buffer;
+    for (let i = Math.max(this.#scanned, 3); i < this.#length; i++) {
+      if (buffer[i] === 10 && buffer[i - 1] === 13 && buffer[i - 2] === 10 && buffer[i - 3] === 13)
+        return i + 1;
+    }
+    this.#scanned = this.#length;
+    return -1;
+  }
+}
+
+function parseHead(head: Uint8Array, rest: Uint8Array): ParseResult {
+  for (const byte of head) {
+    if (byte === 0 || byte > 0x7e) return badRequest("request head is not ASCII text");
+  }
+  const lines = String.fromArrayBuffer(head.slice().buffer).split("\r\n");
+  lines.length -= 2; // the header block ends with an empty line
+  const requestLine = REQUEST_LINE.exec(lines[0]);
+  if (!requestLine) return badRequest("malformed request line");
+  const headers = new Map<string, string>();
+  const repeated = new Set<string>();
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    const colon = line.indexOf(":");
+    const name = line.slice(0, colon).toLowerCase();
+    if (colon <= 0 || !TOKEN.test(name)) return badRequest("malformed header field");
+    const value = line.slice(colon + 1).trim();
+    const previous = headers.get(name);
+    if (previous === undefined) headers.set(name, value);
+    else {
+      headers.set(name, `${previous}, ${value}`);
+      repeated.add(name);
+    }
+  }
+  return {
+    done: true,
+    request: {
+      method: requestLine[1],
+      target: requestLine[2],
+      version: requestLine[3],
+      headers,
+      repeated,
+    },
+    rest,
+  };
+}
+
+function badRequest(message: string): ParseResult {
+  return { done: true, error: { status: 400, message } };
+}

@@ -1,0 +1,43 @@
+/* The few HTTP/1.1 responses the server writes, as bytes ready to queue. */
+const REASONS: Record<number, string> = {
+  101: "Switching Protocols",
+  400: "Bad Request",
+  404: "Not Found",
+  426: "Upgrade Required",
+  431: "Request Header Fields Too Large",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+export function switchingProtocols(accept: string): Uint8Array {
+  return encodeHead(101, [
+    ["Upgrade", "websocket"],
+    ["Connection", "Upgrade"],
+    ["Sec-WebSocket-Accept", accept],
+  ]);
+}
+
+/** A complete response with a plain-text body; the connection closes after it. */
+export function textResponse(
+  status: number,
+  body: string,
+  headers: [string, string][] = [],
+): Uint8Array {
+  const content = new Uint8Array(ArrayBuffer.fromString(body + "\n"));
+  const head = encodeHead(status, [
+    ...headers,
+    ["Content-Type", "text/plain; charset=utf-8"],
+    ["Content-Length", String(content.length)],
+    ["Connection", "close"],
+  ]);
+  const response = new Uint8Array(head.length + content.length);
+  response.set(head);
+  response.set(content, head.length);
+  return response;
+}
+
+function encodeHead(status: number, headers: [string, string][]): Uint8Array {
+  let text = `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}\r\n`;
+  for (const [name, value] of headers) text += `${name}: ${value}\r\n`;
+  return new Uint8Array(ArrayBuffer.fromString(text + "\r\n"));
+}

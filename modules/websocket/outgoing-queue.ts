@@ -1,0 +1,64 @@
+/*
+ * Bytes waiting to be sent on one connection.
+ *
+ * On ESP32, `write()` throws "would block" when given more than the free TCP send buffer
+ * (TCP_SND_BUF, 8192 bytes by default); the socket reports space again in `onWritable`. The
+ * queue therefore writes at most the space it was told about, in slices, and keeps the rest
+ * until the next `onWritable`. Chunks are queued by reference, never copied.
+ */
+import type { TcpSocket } from "websocket/tcp-socket";
+
+export class OutgoingQueue {
+  #chunks: Uint8Array[] = [];
+  #offset = 0; // bytes of the first chunk already written
+  #bytes = 0;
+  #writable = 0;
+
+  /** Bytes queued and not yet handed to the socket. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  push(chunks: Uint8Array[]): void {
+    for (const chunk of chunks) {
+      if (chunk.length === 0) continue;
+      this.#chunks.push(chunk);
+      this.#bytes += chunk.length;
+    }
+  }
+
+  /** Records the free send space the socket reported in `onWritable`. */
+  setWritable(count: number): void {
+    this.#writable = count;
+  }
+
+  /** Writes what fits in the send buffer; true when nothing is left queued. */
+  flush(socket: TcpSocket): boolean {
+    while (this.#chunks.length && this.#writable > 0) {
+      const chunk = this.#chunks[0];
+      const count = Math.min(this.#writable, chunk.length - this.#offset);
+      const slice = chunk.subarray(this.#offset, this.#offset + count);
+      let left: number | undefined;
+      try {
+        left = socket.write(slice);
+      } catch {
+        this.#writable = 0; // "would block": the space we knew of is gone; wait for onWritable
+        break;
+      }
+      this.#writable = typeof left === "number" ? left : 0;
+      this.#bytes -= count;
+      this.#offset += count;
+      if (this.#offset === chunk.length) {
+        this.#chunks.shift();
+        this.#offset = 0;
+      }
+    }
+    return this.#chunks.length === 0;
+  }
+
+  clear(): void {
+    this.#chunks = [];
+    this.#offset = 0;
+    this.#bytes = 0;
+  }
+}

@@ -1,0 +1,13 @@
+/*
+ * The part of the ECMA-419 TCP socket (`embedded:io/socket/tcp`) that the server uses, with the
+ * return values of Moddable's implementations (lwip on ESP32, and the simulators): `read()`
+ * gives every available byte or undefined, `write()` gives the free send space left, and throws
+ * "would block" when the buffer is larger than that space.
+ */
+export interface TcpSocket {
+  read(): ArrayBuffer | undefined;
+  write(bytes: Uint8Array): number | undefined;
+  close(): void;
+  readonly remoteAddress: string | undefined;
+  readonly remotePort: number | undefined;
+}
