@@ -1,0 +1,120 @@
+// The Moddable SDK on this machine: finding it, building the firmware for its Linux simulator
+// with mcconfig, and running the built app headless in its own process group.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const sharedModdable = path.resolve(repoRoot, "../shared/moddable");
+const appName = "ws-echo"; // manifest.json build.NAME
+
+export class SdkMissing extends Error {}
+
+/** $MODDABLE, or an error saying how to get it. */
+export function moddableHome() {
+  const home = process.env.MODDABLE;
+  if (home && existsSync(path.join(home, "tools", "mcconfig.js"))) return home;
+  const how = existsSync(path.join(sharedModdable, "setup"))
+    ? `run  eval "$(../shared/moddable/setup)"  from the repo root (builds the SDK once, ~2 min)`
+    : "install the Moddable SDK (https://github.com/Moddable-OpenSource/moddable, Getting Started) and export MODDABLE";
+  throw new SdkMissing(`MODDABLE is not set${home ? ` correctly (${home})` : ""}: ${how}`);
+}
+
+/** PATH with the project's TypeScript first: mcconfig runs `tsc` itself. */
+function buildEnv() {
+  const bin = path.join(repoRoot, "node_modules", ".bin");
+  return { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+}
+
+/** `mcconfig -m -p lin -t build key=value…` from the repo root; returns the built mc.so. */
+export function buildForSimulator(settings) {
+  const home = moddableHome();
+  const args = ["-m", "-p", "lin", "-t", "build", ...settings];
+  const result = spawnSync("mcconfig", args, { cwd: repoRoot, env: buildEnv(), encoding: "utf8" });
+  if (result.error) throw new SdkMissing(`cannot run mcconfig: ${result.error.message}`);
+  if (result.status !== 0) {
+    const log = `${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-30).join("\n");
+    throw new Error(`mcconfig ${args.join(" ")} failed:\n${log}`);
+  }
+  const app = path.join(home, "build", "bin", "lin", "mc", "release", appName, "mc.so");
+  if (!existsSync(app)) throw new Error(`mcconfig succeeded but ${app} is missing`);
+  return app;
+}
+
+/** Runs ../shared/moddable/esp32-js-check (the JavaScript half of the ESP32 build). */
+export function checkEsp32(settings) {
+  moddableHome();
+  const script = path.join(sharedModdable, "esp32-js-check");
+  if (!existsSync(script)) throw new SdkMissing(`${script} not found (it comes with ../shared)`);
+  return spawnSync("bash", [script, ...settings], {
+    cwd: repoRoot,
+    env: buildEnv(),
+    stdio: "inherit",
+  }).status;
+}
+
+/**
+ * Starts the built app in the simulator, headless (Xvfb), in its own process group. Resolves
+ * once it printed its ws:// URL; `stop()` kills the whole group.
+ */
+export function launchSimulator(app, { timeout = 30000 } = {}) {
+  const home = moddableHome();
+  const headless = path.join(sharedModdable, "headless-sim");
+  const [command, args] = existsSync(headless)
+    ? ["bash", [headless, app]]
+    : ["xvfb-run", ["-a", path.join(home, "build", "bin", "lin", "release", "mcsim"), app]];
+  const child = spawn(command, args, {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, MODDABLE: home },
+  });
+  let output = "";
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const stop = async () => {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      return; // already gone
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }, 2000);
+    await exited;
+    clearTimeout(timer);
+  };
+  let ready = false;
+  return new Promise((resolve, reject) => {
+    const fail = (message) => {
+      if (ready) return;
+      clearTimeout(timer);
+      stop().then(() => reject(new Error(`${message}\n--- simulator output ---\n${output}`)));
+    };
+    const timer = setTimeout(
+      () => fail(`the simulator printed no ws:// URL in ${timeout} ms`),
+      timeout,
+    );
+    const onData = (data) => {
+      output += data;
+      const match = /ws:\/\/[^\s:/]+:(\d+)(\/\S*)/.exec(output);
+      if (match && !ready) {
+        ready = true;
+        clearTimeout(timer);
+        resolve({
+          port: Number(match[1]),
+          url: `ws://127.0.0.1:${match[1]}${match[2]}`,
+          output: () => output,
+          stop,
+          exited,
+        });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code) => fail(`the simulator exited (${code}) before it was ready`));
+  });
+}

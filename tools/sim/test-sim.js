@@ -1,0 +1,54 @@
+// npm run test:sim: builds the firmware for the Moddable simulator (real XS, the SDK's own
+// ECMA-419 sockets) from the repo's manifest, runs it headless, and runs the same host-tests
+// against it that `npm test` runs against the Node platform layer. The simulator's whole process
+// group is killed at the end, whatever happens.
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { freePort } from "./free-port.js";
+import { buildForSimulator, launchSimulator, repoRoot, SdkMissing } from "./moddable.js";
+import { testSettings } from "../../host-tests/support/test-settings.js";
+
+async function main() {
+  const port = await freePort();
+  const settings = [`port=${port}`, ...testSettings];
+  console.log(`test:sim: mcconfig -m -p lin -t build ${settings.join(" ")}`);
+  const started = Date.now();
+  const app = buildForSimulator(settings);
+  console.log(`test:sim: built ${app} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const sim = await launchSimulator(app);
+  const stopAndExit = async (code) => {
+    await sim.stop();
+    process.exit(code);
+  };
+  process.once("SIGINT", () => stopAndExit(130));
+  process.once("SIGTERM", () => stopAndExit(143));
+  console.log(`test:sim: simulator ready at ${sim.url}`);
+
+  let status;
+  try {
+    status = await runMocha({ TARGET_URL: sim.url, TARGET_KIND: "sim" });
+  } finally {
+    await sim.stop();
+  }
+  if (status !== 0) {
+    const tail = sim.output().trim().split("\n").slice(-40).join("\n");
+    console.log(`--- last simulator output ---\n${tail}`);
+  }
+  process.exit(status);
+}
+
+function runMocha(env) {
+  const mocha = path.join(repoRoot, "node_modules", ".bin", "mocha");
+  const child = spawn(mocha, ["host-tests/**/*.test.js"], {
+    cwd: repoRoot,
+    stdio: "inherit",
+    env: { ...process.env, ...env },
+  });
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
+}
+
+main().catch((error) => {
+  console.error(`test:sim: ${error.message}`);
+  process.exit(error instanceof SdkMissing ? 2 : 1);
+});
