@@ -1,0 +1,316 @@
+// A raw RFC 6455 client over node:net, for what the `ws` client will not send: exact frame
+// bytes, protocol violations, split writes. It also checks what the server sends back:
+// server frames must be unmasked, have RSV bits clear and well-formed control frames.
+import { createHash, randomBytes } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
+import { expect } from "chai";
+import { register, unregister } from "./clients.js";
+import { headerTokens, parseResponseHead } from "./http.js";
+import { connectTcp, writeInChunks } from "./tcp.js";
+import {
+  FrameParser,
+  Opcode,
+  closePayload,
+  encodeFrame,
+  isControl,
+  isKnownOpcode,
+  parseClosePayload,
+} from "./frames.js";
+
+const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+const HEAD_END = Buffer.from("\r\n\r\n");
+
+/** Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 §4.2.2 step 5.4). */
+export function acceptFor(key) {
+  return createHash("sha1")
+    .update(key + GUID)
+    .digest("base64");
+}
+
+/** A fresh Sec-WebSocket-Key: 16 random bytes, base64. */
+export function newKey() {
+  return randomBytes(16).toString("base64");
+}
+
+/**
+ * A valid opening handshake request (RFC 6455 §4.1). Each `headers` entry replaces the field of
+ * the same name in any case (taking the new spelling), is appended, or with null is removed.
+ */
+export function upgradeRequest({ host, port, path, key = newKey(), method = "GET", headers = {} }) {
+  let fields = [
+    ["Host", `${host.includes(":") ? `[${host}]` : host}:${port}`],
+    ["Upgrade", "websocket"],
+    ["Connection", "Upgrade"],
+    ["Sec-WebSocket-Key", key],
+    ["Sec-WebSocket-Version", "13"],
+  ];
+  for (const [name, value] of Object.entries(headers)) {
+    const same = (field) => field[0].toLowerCase() === name.toLowerCase();
+    if (value === null) fields = fields.filter((field) => !same(field));
+    else if (fields.some(same))
+      fields = fields.map((field) => (same(field) ? [name, value] : field));
+    else fields.push([name, value]);
+  }
+  const lines = fields.map(([name, value]) => `${name}: ${value}`);
+  return `${method} ${path} HTTP/1.1\r\n${lines.join("\r\n")}\r\n\r\n`;
+}
+
+function describeFrame(frame) {
+  const preview = frame.payload.subarray(0, 40).toString("latin1");
+  return `opcode 0x${frame.opcode.toString(16)} fin=${frame.fin} (${frame.payload.length} bytes: ${JSON.stringify(preview)})`;
+}
+
+/** RFC 6455 rules every server frame must follow (sections 5.1, 5.2, 5.5). */
+function checkServerFrame(frame) {
+  const what = describeFrame(frame);
+  expect(frame.masked, `server frame is masked (RFC 6455 §5.1): ${what}`).to.equal(false);
+  expect(frame.rsv, `server frame has RSV bits set with no extension: ${what}`).to.equal(0);
+  expect(isKnownOpcode(frame.opcode), `server frame has a reserved opcode: ${what}`).to.equal(true);
+  if (isControl(frame.opcode)) {
+    expect(frame.fin, `server control frame is fragmented: ${what}`).to.equal(true);
+    expect(frame.payload.length, `server control frame over 125 bytes: ${what}`).to.be.at.most(125);
+  }
+}
+
+export class RawClient {
+  /**
+   * Connects to `target` and performs the opening handshake.
+   * @param {{host: string, port: number, path: string, replyTimeoutMs: number, closeWaitMs: number}} target
+   * @param {{chunkSize?: number, headers?: object, path?: string, key?: string}} [options]
+   *   `chunkSize` writes the request in pieces of that many bytes; `headers` as in upgradeRequest
+   */
+  static async open(target, { chunkSize, headers, path = target.path, key = newKey() } = {}) {
+    const socket = await connectTcp(target.host, target.port, { timeoutMs: target.replyTimeoutMs });
+    const client = new RawClient(socket, target);
+    try {
+      const request = { host: target.host, port: target.port, path, headers, key };
+      await client.#handshake(request, chunkSize);
+    } catch (err) {
+      client.dispose();
+      throw err;
+    }
+    return client;
+  }
+
+  #socket;
+  #parser = new FrameParser();
+  #frames = [];
+  #wake = null;
+  #head = Buffer.alloc(0);
+  #handshakeDone = false;
+  #onHead = null;
+
+  constructor(socket, { replyTimeoutMs = 3000, closeWaitMs = 3000 } = {}) {
+    this.#socket = socket;
+    this.replyTimeoutMs = replyTimeoutMs;
+    this.closeWaitMs = closeWaitMs;
+    this.isClosed = false;
+    this.closeSent = false;
+    this.socketError = null;
+    /** The handshake response: `{ statusLine, status, headers }`. */
+    this.response = null;
+    /** Resolves when the TCP connection is closed (by either side). */
+    this.closed = new Promise((resolve) => {
+      socket.once("close", () => {
+        this.isClosed = true;
+        this.#notify();
+        resolve();
+      });
+    });
+    socket.on("error", (err) => {
+      this.socketError ??= err;
+    });
+    socket.on("data", (chunk) => this.#onData(chunk));
+    register(this);
+  }
+
+  /** Bytes the server sent after its close frame (must stay 0). */
+  get bytesAfterClose() {
+    return this.#parser.bytesAfterClose;
+  }
+
+  async #handshake(request, chunkSize) {
+    const head = new Promise((resolve) => (this.#onHead = resolve));
+    await writeInChunks(this.#socket, upgradeRequest(request), { chunkSize });
+    const timeout = delay(this.replyTimeoutMs, "timeout", { ref: false });
+    const outcome = await Promise.race([head, this.closed.then(() => "closed"), timeout]);
+    if (outcome !== "head") {
+      const got = this.#head.length ? `: ${JSON.stringify(this.#head.toString("latin1"))}` : "";
+      throw new Error(
+        outcome === "timeout"
+          ? `no handshake response within ${this.replyTimeoutMs} ms${got}`
+          : `connection closed during the handshake${got}`,
+      );
+    }
+    const response = this.response;
+    expect(response.status, `handshake answered "${response.statusLine}"`).to.equal(101);
+    expect(response.headers.upgrade?.toLowerCase(), "Upgrade header of the 101").to.equal(
+      "websocket",
+    );
+    expect(headerTokens(response.headers.connection), "Connection header of the 101").to.include(
+      "upgrade",
+    );
+    expect(response.headers["sec-websocket-accept"], "Sec-WebSocket-Accept").to.equal(
+      acceptFor(request.key),
+    );
+  }
+
+  #onData(chunk) {
+    if (!this.#handshakeDone) {
+      this.#head = Buffer.concat([this.#head, chunk]);
+      const end = this.#head.indexOf(HEAD_END);
+      if (end < 0) return;
+      this.#handshakeDone = true;
+      this.response = parseResponseHead(this.#head.subarray(0, end).toString("latin1"));
+      chunk = this.#head.subarray(end + HEAD_END.length);
+      this.#onHead?.("head");
+      if (!chunk.length) return;
+    }
+    const frames = this.#parser.push(chunk);
+    if (frames.length) {
+      this.#frames.push(...frames);
+      this.#notify();
+    }
+  }
+
+  #notify() {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  /** Next server frame, checked against the rules for server frames. */
+  async nextFrame(timeoutMs = this.replyTimeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#frames.length === 0) {
+      if (this.isClosed) {
+        const why = this.socketError
+          ? ` (${this.socketError.code ?? this.socketError.message})`
+          : "";
+        throw new Error(`the server closed the TCP connection before sending a frame${why}`);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no frame from the server within ${timeoutMs} ms`);
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    const frame = this.#frames.shift();
+    checkServerFrame(frame);
+    return frame;
+  }
+
+  /**
+   * Next whole data message, reassembled from its frames. Control frames that arrive before
+   * it completes are returned in `controls`. A close frame instead of the message fails.
+   * @returns {Promise<{opcode: number, payload: Buffer, frames: number, controls: object[]}>}
+   */
+  async nextMessage(timeoutMs = this.replyTimeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    const controls = [];
+    const parts = [];
+    let opcode = null;
+    let frames = 0;
+    for (;;) {
+      const frame = await this.nextFrame(Math.max(1, deadline - Date.now()));
+      if (frame.opcode === Opcode.CLOSE) {
+        const { code, reason } = parseClosePayload(frame.payload);
+        throw new Error(`the server sent close ${code} "${reason}" instead of a message`);
+      }
+      if (isControl(frame.opcode)) {
+        controls.push(frame);
+        continue;
+      }
+      if (opcode === null) {
+        expect(frame.opcode, "first frame of a server message").to.be.oneOf([
+          Opcode.TEXT,
+          Opcode.BINARY,
+        ]);
+        opcode = frame.opcode;
+      } else {
+        expect(frame.opcode, "server frame inside a fragmented message").to.equal(
+          Opcode.CONTINUATION,
+        );
+      }
+      parts.push(frame.payload);
+      frames++;
+      if (frame.fin) return { opcode, payload: Buffer.concat(parts), frames, controls };
+    }
+  }
+
+  /**
+   * Reads the next frame, which must be a close frame with one of `expected` codes (null means
+   * "no status code"), answers it with a close frame (unless one was sent already), and then
+   * requires the server to close TCP and to have sent nothing after its close frame.
+   * @param {number|null|Array<number|null>} expected
+   */
+  async expectClose(expected, { timeoutMs = this.replyTimeoutMs } = {}) {
+    const codes = Array.isArray(expected) ? expected : [expected];
+    const frame = await this.nextFrame(timeoutMs);
+    expect(
+      frame.opcode,
+      `expected a close frame (${codes.join(" or ")}), got ${describeFrame(frame)}`,
+    ).to.equal(Opcode.CLOSE);
+    const { code, reason, validReason } = parseClosePayload(frame.payload);
+    expect(validReason, "the close reason sent by the server is not valid UTF-8").to.equal(true);
+    expect(code, `close code from the server (reason "${reason}")`).to.be.oneOf(codes);
+
+    if (!this.closeSent) await this.sendClose(code ?? undefined);
+    const timeout = delay(this.closeWaitMs, "timeout", { ref: false });
+    const outcome = await Promise.race([this.closed.then(() => "closed"), timeout]);
+    expect(
+      outcome,
+      "the server did not close the TCP connection after the close handshake",
+    ).to.equal("closed");
+    expect(this.bytesAfterClose, "bytes sent by the server after its close frame").to.equal(0);
+    return { code, reason };
+  }
+
+  /** Fails if any frame arrives (or the connection closes) within `ms`. */
+  async expectQuiet(ms) {
+    await delay(ms);
+    const extra = this.#frames.map(describeFrame).join("; ");
+    expect(this.#frames.length, `unexpected frame(s) from the server: ${extra}`).to.equal(0);
+    expect(this.isClosed, "the server closed the connection").to.equal(false);
+  }
+
+  /** Writes bytes verbatim; `chunkSize` splits them into that many bytes per TCP write. */
+  sendRaw(bytes, { chunkSize, gapMs } = {}) {
+    return writeInChunks(this.#socket, bytes, { chunkSize, gapMs });
+  }
+
+  /** Encodes one frame (see frames.js `encodeFrame`) and writes it. */
+  sendFrame(frame, writeOptions) {
+    if (frame.opcode === Opcode.CLOSE) this.closeSent = true;
+    return this.sendRaw(encodeFrame(frame), writeOptions);
+  }
+
+  sendText(text, writeOptions) {
+    return this.sendFrame({ opcode: Opcode.TEXT, payload: text }, writeOptions);
+  }
+
+  sendBinary(bytes, writeOptions) {
+    return this.sendFrame({ opcode: Opcode.BINARY, payload: bytes }, writeOptions);
+  }
+
+  sendPing(payload = "") {
+    return this.sendFrame({ opcode: Opcode.PING, payload });
+  }
+
+  sendPong(payload = "") {
+    return this.sendFrame({ opcode: Opcode.PONG, payload });
+  }
+
+  sendClose(code, reason = "") {
+    return this.sendFrame({ opcode: Opcode.CLOSE, payload: closePayload(code, reason) });
+  }
+
+  dispose() {
+    this.#socket.destroy();
+    unregister(this);
+  }
+}

@@ -1,0 +1,109 @@
+// A thin promise wrapper around the `ws` client: queued messages, timeouts, cleanup.
+import { setTimeout as delay } from "node:timers/promises";
+import { expect } from "chai";
+import WebSocket from "ws";
+import { register, unregister } from "./clients.js";
+
+export class WsClient {
+  /**
+   * Opens a WebSocket to `target.url`.
+   * @param {{url: string, replyTimeoutMs: number}} target
+   */
+  static open(target) {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(target.url, { handshakeTimeout: target.replyTimeoutMs });
+      const onError = (err) => reject(new Error(`could not open ${target.url}: ${err.message}`));
+      ws.once("error", onError);
+      ws.once("open", () => {
+        ws.removeListener("error", onError);
+        resolve(new WsClient(ws, target.replyTimeoutMs));
+      });
+    });
+  }
+
+  #ws;
+  #messages = [];
+  #wake = null;
+
+  constructor(ws, replyTimeoutMs) {
+    this.#ws = ws;
+    this.replyTimeoutMs = replyTimeoutMs;
+    this.closeInfo = null;
+    this.error = null;
+    ws.on("message", (data, isBinary) => {
+      this.#messages.push({ data: Buffer.from(data), isBinary });
+      this.#notify();
+    });
+    ws.on("error", (err) => {
+      this.error ??= err;
+    });
+    ws.on("close", (code, reason) => {
+      this.closeInfo = { code, reason: reason.toString() };
+      this.#notify();
+    });
+    register(this);
+  }
+
+  #notify() {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  /** Sends text (string) or binary (Buffer) and resolves once written. */
+  send(data) {
+    return new Promise((resolve, reject) => {
+      this.#ws.send(data, { binary: typeof data !== "string" }, (err) =>
+        err ? reject(err) : resolve(),
+      );
+    });
+  }
+
+  /** @returns {Promise<{data: Buffer, isBinary: boolean}>} */
+  async nextMessage(timeoutMs = this.replyTimeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while (this.#messages.length === 0) {
+      if (this.closeInfo) {
+        const { code, reason } = this.closeInfo;
+        const why = this.error ? `, error: ${this.error.message}` : "";
+        throw new Error(
+          `connection closed (code ${code} "${reason}"${why}) while awaiting a message`,
+        );
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no message from the server within ${timeoutMs} ms`);
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    return this.#messages.shift();
+  }
+
+  /** Fails if any message arrives, or the connection closes, within `ms`. */
+  async expectQuiet(ms) {
+    await delay(ms);
+    const extra = this.#messages.map((m) => JSON.stringify(m.data.subarray(0, 40).toString()));
+    expect(this.#messages.length, `unexpected message(s): ${extra.join(", ")}`).to.equal(0);
+    expect(this.closeInfo, "the connection closed").to.equal(null);
+  }
+
+  /** Closes with 1000 and waits for the server's close (or gives up after the reply timeout). */
+  async close() {
+    if (!this.closeInfo) {
+      const closed = new Promise((resolve) => this.#ws.once("close", resolve));
+      this.#ws.close(1000);
+      await Promise.race([closed, delay(this.replyTimeoutMs, null, { ref: false })]);
+    }
+    this.dispose();
+    return this.closeInfo;
+  }
+
+  dispose() {
+    this.#ws.terminate();
+    unregister(this);
+  }
+}
