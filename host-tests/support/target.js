@@ -1,0 +1,245 @@
+// Decides what the suite runs against, from the environment:
+//   BOARD=192.168.1.42 | host:port | ws://host:port/path | esp32-echo.local  -> flashed board
+//   TARGET_URL=ws://127.0.0.1:PORT/ws                                        -> running server (sim)
+//   TARGET=reference                                                         -> `ws` echo server
+//   nothing (or TARGET=node)                    -> the firmware on the Node platform layer
+// MAX_MESSAGE_SIZE overrides config.maxMessageSize of manifest.json.
+//
+// The target starts lazily, once per mocha run (see hooks.js), and stops in a root `after`.
+import { readFileSync } from "node:fs";
+import { checkBoardReachable, checkServerReachable } from "./reachability.js";
+import { startReferenceServer } from "./reference-server.js";
+import { connectTcp } from "./tcp.js";
+
+const MANIFEST = new URL("../../manifest.json", import.meta.url);
+
+function manifestConfig() {
+  try {
+    return JSON.parse(readFileSync(MANIFEST, "utf8")).config ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Parses a board or server address: "192.168.1.42", "host:port", "ws://host:port/path",
+ * "esp32-echo.local". Returns `{ host, port, path }`.
+ */
+export function parseAddress(value, { defaultPort = 80, defaultPath = "/ws" } = {}) {
+  const text = String(value).trim();
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+  let url;
+  try {
+    url = new URL(hasScheme ? text : `ws://${text}`);
+  } catch {
+    throw new Error(
+      `cannot read "${value}" as an address; examples: 192.168.1.42, 192.168.1.42:8080, ` +
+        "ws://esp32-echo.local/ws",
+    );
+  }
+  if (url.protocol !== "ws:") {
+    throw new Error(`"${value}": only ws:// is supported (the firmware has no TLS)`);
+  }
+  // new URL() always reports at least "/" as path; only an explicit path counts.
+  const explicitPath = /^[a-z][a-z0-9+.-]*:\/\/[^/]+(\/.*)$/i.test(text);
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port: url.port ? Number(url.port) : defaultPort,
+    path: explicitPath ? url.pathname + url.search : defaultPath,
+  };
+}
+
+function positiveInteger(name, value) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer`);
+  return n;
+}
+
+// Waiting times. A board on Wi-Fi is slower and jitterier than loopback.
+const TIMING = {
+  local: { timeoutMs: 10_000, replyTimeoutMs: 3_000, closeWaitMs: 3_000, quietMs: 200 },
+  board: { timeoutMs: 20_000, replyTimeoutMs: 6_000, closeWaitMs: 6_000, quietMs: 600 },
+};
+
+/** Reads the environment; throws on contradictory or malformed settings. */
+export function selectTarget(env = process.env) {
+  const config = manifestConfig();
+  const defaultPath = config.path ?? "/ws";
+  const maxMessageSize = env.MAX_MESSAGE_SIZE
+    ? positiveInteger("MAX_MESSAGE_SIZE", env.MAX_MESSAGE_SIZE)
+    : (config.maxMessageSize ?? 65536);
+  const common = { maxMessageSize, maxMessageSizeOverridden: Boolean(env.MAX_MESSAGE_SIZE) };
+
+  if (env.BOARD && env.TARGET_URL) throw new Error("set BOARD or TARGET_URL, not both");
+  if (env.BOARD) {
+    return {
+      kind: "board",
+      ...common,
+      ...TIMING.board,
+      ...parseAddress(env.BOARD, { defaultPort: 80, defaultPath }),
+    };
+  }
+  if (env.TARGET_URL) {
+    return {
+      kind: "sim",
+      ...common,
+      ...TIMING.local,
+      ...parseAddress(env.TARGET_URL, { defaultPort: 80, defaultPath }),
+    };
+  }
+  const name = (env.TARGET ?? "").trim().toLowerCase();
+  if (name === "reference")
+    return { kind: "reference", ...common, ...TIMING.local, path: defaultPath };
+  if (name === "" || name === "node") {
+    return { kind: "node", ...common, ...TIMING.local, path: defaultPath };
+  }
+  throw new Error(
+    `unknown TARGET="${env.TARGET}": use TARGET=reference, BOARD=<address>, ` +
+      "TARGET_URL=ws://..., or nothing for the firmware on the Node platform layer",
+  );
+}
+
+const selection = selectTarget();
+let running = null; // { host, port, path, url, stop(), process?, output? }
+let starting = null;
+
+function started() {
+  if (!running) {
+    throw new Error("the target is not started: the test file must import support/hooks.js");
+  }
+  return running;
+}
+
+/** The system under test. Address fields are available once the root `before` has run. */
+export const target = {
+  kind: selection.kind,
+  maxMessageSize: selection.maxMessageSize,
+  timeoutMs: selection.timeoutMs,
+  replyTimeoutMs: selection.replyTimeoutMs,
+  closeWaitMs: selection.closeWaitMs,
+  quietMs: selection.quietMs,
+  get host() {
+    return started().host;
+  },
+  get port() {
+    return started().port;
+  },
+  get path() {
+    return started().path;
+  },
+  get url() {
+    return started().url;
+  },
+  /** A plain TCP connection to the server (Nagle off). */
+  connectTcp() {
+    return connectTcp(this.host, this.port, { timeoutMs: this.replyTimeoutMs });
+  },
+  /** Throws if the firmware process (Node platform target) has died. */
+  assertAlive() {
+    const child = running?.process;
+    if (!child || (child.exitCode === null && child.signalCode === null)) return;
+    const tail = (running.output?.() ?? "").split("\n").slice(-30).join("\n");
+    throw new Error(
+      `the firmware process exited (code ${child.exitCode}, signal ${child.signalCode}). ` +
+        `Last output:\n${tail}`,
+    );
+  },
+};
+
+function describeUrl({ host, port, path }) {
+  const h = host.includes(":") ? `[${host}]` : host;
+  return `ws://${h}:${port}${path}`;
+}
+
+async function startNodeFirmware() {
+  let platform;
+  try {
+    platform = await import("../../tools/platform/index.js");
+  } catch (err) {
+    if (
+      err.code === "ERR_MODULE_NOT_FOUND" &&
+      /tools[/\\]platform[/\\]index\.js/.test(err.message)
+    ) {
+      throw new Error(
+        "tools/platform/index.js (the Node platform layer) does not exist yet. " +
+          "Run against TARGET=reference, TARGET_URL=ws://... or BOARD=... instead.",
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  const overrides = ["port=0"];
+  if (selection.maxMessageSizeOverridden)
+    overrides.push(`maxMessageSize=${selection.maxMessageSize}`);
+  let firmware;
+  try {
+    firmware = await platform.startFirmware({ overrides });
+  } catch (err) {
+    throw new Error(
+      `could not start the firmware on the Node platform layer (did "npm run build" run?): ${err.message}`,
+      { cause: err },
+    );
+  }
+  const address = parseAddress(firmware.url, {
+    defaultPort: firmware.port,
+    defaultPath: selection.path,
+  });
+  const info = { ...address, port: firmware.port ?? address.port };
+  const stopOnExit = () => firmware.process?.kill();
+  process.once("exit", stopOnExit);
+  return {
+    ...info,
+    url: firmware.url,
+    process: firmware.process,
+    output: () => firmware.output(),
+    async stop() {
+      process.removeListener("exit", stopOnExit);
+      await firmware.stop();
+    },
+  };
+}
+
+async function startSelected() {
+  switch (selection.kind) {
+    case "board":
+      await checkBoardReachable(selection.host, selection.port);
+      return { ...selection, url: describeUrl(selection), stop: async () => {} };
+    case "sim":
+      await checkServerReachable(selection.host, selection.port);
+      return { ...selection, url: describeUrl(selection), stop: async () => {} };
+    case "reference":
+      return startReferenceServer({
+        path: selection.path,
+        maxMessageSize: selection.maxMessageSize,
+      });
+    default:
+      return startNodeFirmware();
+  }
+}
+
+/** Starts the target once; later calls return the same promise. */
+export function startTarget() {
+  starting ??= startSelected().then((r) => (running = r));
+  return starting;
+}
+
+export async function stopTarget() {
+  const current = running;
+  running = null;
+  starting = null;
+  if (!current) return;
+  if (process.env.SHOW_FIRMWARE_OUTPUT && current.output) {
+    console.log(`--- firmware output ---\n${current.output()}`);
+  }
+  await current.stop();
+}
+
+/**
+ * For tests of this firmware's own choices (exact status codes, ...), not of RFC 6455:
+ * skips on the reference server, saying why in the test title.
+ */
+export function firmwareOnly(context, reason) {
+  if (target.kind !== "reference") return;
+  context.test.title += ` (skipped on reference: ${reason})`;
+  context.skip();
+}
