@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import "./support/hooks.js";
 import { asciiText, binaryPayload } from "./support/data.js";
-import { target } from "./support/target.js";
+import { skipBecause, target } from "./support/target.js";
 import { WsClient } from "./support/ws-client.js";
 
 const SIZES = [...new Set([0, 1, 125, 126, 127, 65535, 65536, target.maxMessageSize])].sort(
@@ -17,7 +17,7 @@ describe("echo", function () {
     const label = size === target.maxMessageSize ? `${size}-byte (the maximum)` : `${size}-byte`;
 
     it(`echoes a ${label} text message as text, byte for byte`, async function () {
-      if (size > target.maxMessageSize) this.skip(); // larger than this target accepts
+      if (size > target.maxMessageSize) skipBecause(this, "above maxMessageSize");
       const client = await WsClient.open(target);
       const text = asciiText(size);
       await client.send(text);
@@ -28,7 +28,7 @@ describe("echo", function () {
     });
 
     it(`echoes a ${label} binary message as binary, byte for byte`, async function () {
-      if (size > target.maxMessageSize) this.skip(); // larger than this target accepts
+      if (size > target.maxMessageSize) skipBecause(this, "above maxMessageSize");
       const client = await WsClient.open(target);
       const bytes = binaryPayload(size);
       await client.send(bytes);

@@ -3,12 +3,14 @@
 //   TARGET_URL=ws://127.0.0.1:PORT/ws                                        -> running server (sim)
 //   TARGET=reference                                                         -> `ws` echo server
 //   nothing (or TARGET=node)                    -> the firmware on the Node platform layer
-// MAX_MESSAGE_SIZE overrides config.maxMessageSize of manifest.json.
+// MAX_MESSAGE_SIZE overrides config.maxMessageSize of manifest.json (and of test-settings.js).
 //
 // The target starts lazily, once per mocha run (see hooks.js), and stops in a root `after`.
 import { readFileSync } from "node:fs";
+import { parseAddress } from "./address.js";
 import { checkBoardReachable, checkServerReachable } from "./reachability.js";
 import { startReferenceServer } from "./reference-server.js";
+import { testSettings } from "./test-settings.js";
 import { connectTcp } from "./tcp.js";
 
 const MANIFEST = new URL("../../manifest.json", import.meta.url);
@@ -19,34 +21,6 @@ function manifestConfig() {
   } catch {
     return {};
   }
-}
-
-/**
- * Parses a board or server address: "192.168.1.42", "host:port", "ws://host:port/path",
- * "esp32-echo.local". Returns `{ host, port, path }`.
- */
-export function parseAddress(value, { defaultPort = 80, defaultPath = "/ws" } = {}) {
-  const text = String(value).trim();
-  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
-  let url;
-  try {
-    url = new URL(hasScheme ? text : `ws://${text}`);
-  } catch {
-    throw new Error(
-      `cannot read "${value}" as an address; examples: 192.168.1.42, 192.168.1.42:8080, ` +
-        "ws://esp32-echo.local/ws",
-    );
-  }
-  if (url.protocol !== "ws:") {
-    throw new Error(`"${value}": only ws:// is supported (the firmware has no TLS)`);
-  }
-  // new URL() always reports at least "/" as path; only an explicit path counts.
-  const explicitPath = /^[a-z][a-z0-9+.-]*:\/\/[^/]+(\/.*)$/i.test(text);
-  return {
-    host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
-    port: url.port ? Number(url.port) : defaultPort,
-    path: explicitPath ? url.pathname + url.search : defaultPath,
-  };
 }
 
 function positiveInteger(name, value) {
@@ -65,9 +39,13 @@ const TIMING = {
 export function selectTarget(env = process.env) {
   const config = manifestConfig();
   const defaultPath = config.path ?? "/ws";
+  // The firmware's limit: MAX_MESSAGE_SIZE, else test-settings.js, else the manifest.
+  const setting = testSettings.find((entry) => entry.startsWith("maxMessageSize="));
   const maxMessageSize = env.MAX_MESSAGE_SIZE
     ? positiveInteger("MAX_MESSAGE_SIZE", env.MAX_MESSAGE_SIZE)
-    : (config.maxMessageSize ?? 65536);
+    : setting
+      ? positiveInteger("maxMessageSize in test-settings.js", setting.split("=")[1])
+      : (config.maxMessageSize ?? 65536);
   const common = { maxMessageSize, maxMessageSizeOverridden: Boolean(env.MAX_MESSAGE_SIZE) };
 
   if (env.BOARD && env.TARGET_URL) throw new Error("set BOARD or TARGET_URL, not both");
@@ -80,10 +58,17 @@ export function selectTarget(env = process.env) {
     };
   }
   if (env.TARGET_URL) {
+    // TARGET_KIND can label a running server: sim (default), node, board or reference.
+    const kind = (env.TARGET_KIND || "sim").trim().toLowerCase();
+    if (!["sim", "node", "board", "reference"].includes(kind)) {
+      throw new Error(
+        `unknown TARGET_KIND="${env.TARGET_KIND}": use sim, node, board or reference`,
+      );
+    }
     return {
-      kind: "sim",
+      kind,
       ...common,
-      ...TIMING.local,
+      ...(kind === "board" ? TIMING.board : TIMING.local),
       ...parseAddress(env.TARGET_URL, { defaultPort: 80, defaultPath }),
     };
   }
@@ -168,7 +153,7 @@ async function startNodeFirmware() {
     }
     throw err;
   }
-  const overrides = ["port=0"];
+  const overrides = ["port=0", ...testSettings];
   if (selection.maxMessageSizeOverridden)
     overrides.push(`maxMessageSize=${selection.maxMessageSize}`);
   let firmware;
@@ -234,12 +219,17 @@ export async function stopTarget() {
   await current.stop();
 }
 
+/** Skips the running test, appending the reason to its title so the report shows it. */
+export function skipBecause(context, reason) {
+  context.test.title += ` (skipped: ${reason})`;
+  context.skip();
+}
+
 /**
  * For tests of this firmware's own choices (exact status codes, ...), not of RFC 6455:
  * skips on the reference server, saying why in the test title.
  */
 export function firmwareOnly(context, reason) {
-  if (target.kind !== "reference") return;
-  context.test.title += ` (skipped on reference: ${reason})`;
-  context.skip();
+  if (target.kind === "reference")
+    skipBecause(context, `firmware-specific, not run on reference: ${reason}`);
 }
