@@ -29,16 +29,22 @@ export type ParseResult =
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) (HTTP\/\d\.\d)$/;
 
+/** A typical browser's upgrade request fits; larger ones grow the buffer up to the limit. */
+const INITIAL_SIZE = 512;
+
 export class HttpRequestParser {
-  readonly #buffer: Uint8Array;
+  readonly #maxHeaderSize: number;
+  #buffer: Uint8Array;
   #length = 0;
   #scanned = 0; // bytes already searched for the end of the header block
 
   constructor(maxHeaderSize: number) {
-    this.#buffer = new Uint8Array(maxHeaderSize);
+    this.#maxHeaderSize = maxHeaderSize;
+    this.#buffer = new Uint8Array(Math.min(INITIAL_SIZE, maxHeaderSize));
   }
 
   push(bytes: Uint8Array): ParseResult {
+    this.#reserve(this.#length + bytes.length);
     const room = this.#buffer.length - this.#length;
     const count = Math.min(room, bytes.length);
     this.#buffer.set(bytes.subarray(0, count), this.#length);
@@ -46,12 +52,20 @@ export class HttpRequestParser {
 
     const end = this.#findEnd();
     if (end < 0) {
-      if (count < bytes.length || this.#length === this.#buffer.length)
+      if (count < bytes.length || this.#length === this.#maxHeaderSize)
         return { done: true, error: { status: 431, message: "Request header fields too large" } };
       return { done: false };
     }
     const rest = bytes.slice(count - (this.#length - end));
     return parseHead(this.#buffer.subarray(0, end), rest);
+  }
+
+  #reserve(wanted: number): void {
+    if (wanted <= this.#buffer.length || this.#buffer.length === this.#maxHeaderSize) return;
+    const size = Math.min(this.#maxHeaderSize, Math.max(wanted, this.#buffer.length * 2));
+    const buffer = new Uint8Array(size);
+    buffer.set(this.#buffer.subarray(0, this.#length));
+    this.#buffer = buffer;
   }
 
   /** Index just past the CRLF CRLF that ends the header block, or -1. */

@@ -27,17 +27,21 @@ function buildEnv() {
   return { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
 }
 
-/** `mcconfig -m -p lin -t build key=value…` from the repo root; returns the built mc.so. */
-export function buildForSimulator(settings) {
+/**
+ * `mcconfig -m -p lin -t build key=value…` from the repo root (with `-i` for an instrumented
+ * build, which reports XS heap figures); returns the built mc.so.
+ */
+export function buildForSimulator(settings, { instrument = false } = {}) {
   const home = moddableHome();
-  const args = ["-m", "-p", "lin", "-t", "build", ...settings];
+  const args = ["-m", ...(instrument ? ["-i"] : []), "-p", "lin", "-t", "build", ...settings];
   const result = spawnSync("mcconfig", args, { cwd: repoRoot, env: buildEnv(), encoding: "utf8" });
   if (result.error) throw new SdkMissing(`cannot run mcconfig: ${result.error.message}`);
   if (result.status !== 0) {
     const log = `${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-30).join("\n");
     throw new Error(`mcconfig ${args.join(" ")} failed:\n${log}`);
   }
-  const app = path.join(home, "build", "bin", "lin", "mc", "release", appName, "mc.so");
+  const variant = instrument ? "instrument" : "release";
+  const app = path.join(home, "build", "bin", "lin", "mc", variant, appName, "mc.so");
   if (!existsSync(app)) throw new Error(`mcconfig succeeded but ${app} is missing`);
   return app;
 }
