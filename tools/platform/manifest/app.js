@@ -1,0 +1,34 @@
+// Everything the platform layer needs to know about one app, read from its manifest: the module
+// table, the preloaded modules, the mc/config object and the lwip limits.
+import { join } from "node:path";
+import { buildConfig, configModuleSource } from "./mc-config.js";
+import { lwipSettings } from "./lwip-settings.js";
+import { buildModuleTable } from "./module-table.js";
+import { preloadedModules } from "./preload-list.js";
+import { readManifest } from "./read-manifest.js";
+
+/**
+ * @param {object} options
+ * @param {string} options.manifestPath
+ * @param {string} [options.buildRoot] compiled TypeScript; default: build/firmware beside the manifest
+ * @param {[string, string][]} [options.overrides] mc/config overrides (values are strings)
+ * @param {object} [options.env] environment for the lwip overrides
+ */
+export function loadApp({ manifestPath, buildRoot, overrides = [], env = {} }) {
+  const manifest = readManifest(manifestPath);
+  const compiledRoot = buildRoot ?? join(manifest.root, "build", "firmware");
+  const modules = buildModuleTable(manifest.json, manifest.root, compiledRoot);
+  const config = buildConfig(manifest.json, overrides);
+  return {
+    manifestPath: manifest.path,
+    root: manifest.root,
+    buildRoot: compiledRoot,
+    json: manifest.json,
+    modules,
+    preloaded: preloadedModules(manifest.json, modules),
+    mainName: manifest.json.creation?.main ?? "main",
+    config,
+    configSource: configModuleSource(config),
+    lwip: lwipSettings(manifest.json, manifest.root, env),
+  };
+}
