@@ -1,0 +1,55 @@
+// "instrumentation", after modules/base/instrumentation of Moddable SDK 8.2.3, with the indexes of
+// an instrumented ESP32 build (a release build returns undefined for everything). Only what the
+// platform layer can honestly count is reported: socket and timer counts and network bytes, and 0
+// for the display and file counters of a firmware that has neither. The XS heap, the chip's free
+// memory and CPU load do not exist here: undefined, never an invented number.
+import { counters } from "../runtime/counters.js";
+import { freezeClass } from "../runtime/freeze.js";
+import { toInteger } from "../runtime/io-arguments.js";
+
+const zero = () => 0;
+const unknown = () => undefined;
+
+const ENTRIES = Object.freeze([
+  ["", zero],
+  ["Pixels Drawn", zero],
+  ["Frames Drawn", zero],
+  ["Network Bytes Read", () => counters.networkBytesRead],
+  ["Network Bytes Written", () => counters.networkBytesWritten],
+  ["Network Sockets", () => counters.networkSockets],
+  ["Timers", () => counters.timers],
+  ["Files", zero],
+  ["Poco Display List Used", zero],
+  ["Piu Command List Used", zero],
+  ["SPI Flash Erases", zero],
+  ["Turns", unknown],
+  ["System Free Memory", unknown],
+  ["CPU 0", unknown],
+  ["CPU 1", unknown],
+  ["XS Slot Heap Used", unknown],
+  ["XS Chunk Heap Used", unknown],
+  ["XS Keys Used", unknown],
+  ["XS Garbage Collection Count", unknown],
+  ["XS Modules Loaded", unknown],
+  ["XS Stack Used", unknown],
+  ["XS Promises Settled", unknown],
+]);
+
+export default freezeClass(
+  class Instrumentation {
+    static get(what) {
+      const index = toInteger(what);
+      return index >= 0 && index < ENTRIES.length ? ENTRIES[index][1]() : undefined;
+    }
+
+    static map(name) {
+      const index = ENTRIES.findIndex(([entry]) => entry === String(name));
+      return index < 0 ? undefined : index;
+    }
+
+    static name(what) {
+      const index = toInteger(what);
+      return index >= 0 && index < ENTRIES.length ? ENTRIES[index][0] : undefined;
+    }
+  },
+);

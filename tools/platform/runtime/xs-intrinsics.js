@@ -1,0 +1,140 @@
+// Makes the global environment look like XS on the ESP32 for the firmware:
+// - xsl freezes the built-ins when it preloads (fxFreezeBuiltIns in xs/tools/xsl.c): every
+//   built-in constructor, prototype and function. So, as on the board, `Error.prototype.name` and
+//   `Object.prototype.toString` cannot be shadowed by assignment (`this.name = "X"` in an Error
+//   subclass throws a TypeError), and nothing can be added to a built-in prototype.
+// - Node's own globals do not exist in XS (process, Buffer, console, setTimeout, TextEncoder, URL,
+//   fetch, Intl, WebAssembly…): they are removed, so firmware that uses one fails here too.
+// The platform layer's modules import what they need from node:* and are unaffected.
+import { markIntrinsic } from "./preload.js";
+
+const ECMASCRIPT_GLOBALS = new Set([
+  "globalThis",
+  "Infinity",
+  "NaN",
+  "undefined",
+  "eval",
+  "isFinite",
+  "isNaN",
+  "parseFloat",
+  "parseInt",
+  "decodeURI",
+  "decodeURIComponent",
+  "encodeURI",
+  "encodeURIComponent",
+  "escape",
+  "unescape",
+  "AggregateError",
+  "Array",
+  "ArrayBuffer",
+  "Atomics",
+  "BigInt",
+  "BigInt64Array",
+  "BigUint64Array",
+  "Boolean",
+  "DataView",
+  "Date",
+  "Error",
+  "EvalError",
+  "FinalizationRegistry",
+  "Float32Array",
+  "Float64Array",
+  "Function",
+  "Int8Array",
+  "Int16Array",
+  "Int32Array",
+  "Iterator",
+  "JSON",
+  "Map",
+  "Math",
+  "Number",
+  "Object",
+  "Promise",
+  "Proxy",
+  "RangeError",
+  "ReferenceError",
+  "Reflect",
+  "RegExp",
+  "Set",
+  "SharedArrayBuffer",
+  "String",
+  "Symbol",
+  "SyntaxError",
+  "TypeError",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Uint16Array",
+  "Uint32Array",
+  "URIError",
+  "WeakMap",
+  "WeakRef",
+  "WeakSet",
+  // XS
+  "global",
+  "trace",
+]);
+
+/** The built-in objects xsl freezes: global constructors and namespaces, their prototypes, and
+ * the prototypes only reachable through instances (iterators, generators, async functions). */
+function builtInObjects() {
+  const objects = new Set();
+  for (const name of ECMASCRIPT_GLOBALS) {
+    const value = globalThis[name];
+    if ((typeof value === "function" || typeof value === "object") && value !== globalThis) {
+      if (value !== null) objects.add(value);
+      if (typeof value === "function" && value.prototype) objects.add(value.prototype);
+    }
+  }
+  const TypedArray = Object.getPrototypeOf(Uint8Array);
+  const generator = function* () {};
+  const asyncGenerator = async function* () {};
+  const asyncFunction = async function () {};
+  const iteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
+  for (const value of [
+    TypedArray,
+    TypedArray.prototype,
+    iteratorPrototype,
+    Object.getPrototypeOf([][Symbol.iterator]()),
+    Object.getPrototypeOf(new Map()[Symbol.iterator]()),
+    Object.getPrototypeOf(new Set()[Symbol.iterator]()),
+    Object.getPrototypeOf(""[Symbol.iterator]()),
+    Object.getPrototypeOf(/a/[Symbol.matchAll]("")),
+    Object.getPrototypeOf(generator),
+    Object.getPrototypeOf(generator).prototype,
+    Object.getPrototypeOf(generator.prototype),
+    Object.getPrototypeOf(asyncGenerator),
+    Object.getPrototypeOf(asyncGenerator).prototype,
+    Object.getPrototypeOf(Object.getPrototypeOf(asyncGenerator.prototype)),
+    Object.getPrototypeOf(asyncFunction),
+    Array.prototype[Symbol.unscopables],
+  ]) {
+    objects.add(value);
+  }
+  return objects;
+}
+
+/** Freezes the built-ins and the functions they hold, as xsl does. */
+export function freezeBuiltIns() {
+  for (const object of builtInObjects()) {
+    for (const descriptor of Object.values(Object.getOwnPropertyDescriptors(object))) {
+      for (const fn of [descriptor.value, descriptor.get, descriptor.set]) {
+        if (typeof fn === "function") {
+          Object.freeze(fn);
+          markIntrinsic(fn);
+        }
+      }
+    }
+    Object.freeze(object);
+    markIntrinsic(object);
+  }
+  markIntrinsic(globalThis);
+}
+
+/** Deletes the globals XS does not have. Returns their names. */
+export function removeHostGlobals() {
+  const removed = [];
+  for (const name of Object.getOwnPropertyNames(globalThis)) {
+    if (!ECMASCRIPT_GLOBALS.has(name) && delete globalThis[name]) removed.push(name);
+  }
+  return removed;
+}
