@@ -1,0 +1,57 @@
+// `npm start`: runs the compiled firmware on the Node platform layer. See `--help`.
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import process from "node:process";
+import { bootFirmware } from "./platform/boot.js";
+import { loadApp } from "./platform/manifest/app.js";
+import { readManifest } from "./platform/manifest/read-manifest.js";
+import { parseStartArgs, usageText, UsageError } from "./platform/start-args.js";
+
+function fail(message, code) {
+  process.stderr.write(`start: ${message}\n`);
+  process.exit(code);
+}
+
+let options;
+try {
+  options = parseStartArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  fail(`${error.message}\n${usageText().split("\n")[0]}\nRun with --help for details.`, 2);
+}
+
+const manifestPath = resolve(options.manifest ?? "manifest.json");
+if (options.help) {
+  let config = {};
+  try {
+    config = readManifest(manifestPath).json.config ?? {};
+  } catch {
+    // usage without the config keys
+  }
+  process.stdout.write(usageText(config));
+  process.exit(0);
+}
+
+let app;
+try {
+  const manifest = readManifest(manifestPath);
+  const overrides = options.overrides;
+  if ("port" in (manifest.json.config ?? {}) && !overrides.some(([key]) => key === "port")) {
+    overrides.push(["port", "8080"]);
+  }
+  app = loadApp({
+    manifestPath,
+    buildRoot: options.build && resolve(options.build),
+    overrides,
+    env: process.env,
+  });
+} catch (error) {
+  fail(error.message, 1);
+}
+
+const main = app.modules.get(app.mainName);
+if (!main) fail(`${manifestPath} defines no module "${app.mainName}"`, 1);
+if (!existsSync(main.file)) fail(`${main.file} not found: run npm run build first`, 1);
+
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(0));
+await bootFirmware(app);
