@@ -176,7 +176,7 @@ async function startNodeFirmware() {
     ...info,
     url: firmware.url,
     process: firmware.process,
-    output: () => firmware.output(),
+    output: () => firmware.output() + (firmware.errors?.() ?? ""),
     async stop() {
       process.removeListener("exit", stopOnExit);
       await firmware.stop();
