@@ -1,10 +1,21 @@
 // The simulated ESP32 pins. Tests drive input levels and read output levels here (through
 // test-control.js in the firmware process); firmware reaches pins only through embedded:io/digital.
+import { clearInterval, setInterval } from "node:timers";
 
 /** pin number -> { level, owner } ; level is the electrical level (0 or 1) on the pin. */
 const pins = new Map();
 /** pin number -> listener(level) called when an input level changes (set by Digital). */
 const watchers = new Map();
+/** While an input waits for edges the process stays alive, as an interrupt keeps a board busy. */
+let keepAlive = null;
+
+function updateKeepAlive() {
+  if (watchers.size > 0 && !keepAlive) keepAlive = setInterval(() => {}, 0x7fffffff);
+  else if (watchers.size === 0 && keepAlive) {
+    clearInterval(keepAlive);
+    keepAlive = null;
+  }
+}
 
 function entry(pin) {
   let state = pins.get(pin);
@@ -40,6 +51,7 @@ export function claimPin(pin, owner) {
 export function releasePin(pin) {
   entry(pin).owner = null;
   watchers.delete(pin);
+  updateKeepAlive();
 }
 
 /** Used by Digital outputs: sets the level the chip drives. */
@@ -49,4 +61,5 @@ export function drivePin(pin, level) {
 
 export function watchPin(pin, listener) {
   watchers.set(pin, listener);
+  updateKeepAlive();
 }
