@@ -1,0 +1,72 @@
+// tools/start.js, the `npm start` command line.
+import { expect } from "chai";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runFirmware } from "../platform/index.js";
+import { parseStartArgs } from "../platform/start-args.js";
+import { fixtureManifest, runFixture, startFixture } from "./platform-support.js";
+
+describe("platform: npm start (tools/start.js)", function () {
+  this.timeout(15_000);
+
+  it("parses key=value overrides as strings and the --manifest/--build options", () => {
+    expect(parseStartArgs(["port=0", "a=b=c", "--manifest", "m.json"])).to.deep.equal({
+      help: false,
+      manifest: "m.json",
+      overrides: [
+        ["port", "0"],
+        ["a", "b=c"],
+      ],
+    });
+    expect(() => parseStartArgs(["port"])).to.throw('"port" is not key=value');
+    expect(() => parseStartArgs(["=1"])).to.throw('"=1" is not key=value');
+    expect(() => parseStartArgs(["--build"])).to.throw("--build needs a path");
+  });
+
+  it("--help explains usage and lists the manifest's config keys with defaults", async () => {
+    const run = await runFirmware({ args: ["--help"] });
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.match(/^Usage: node tools\/start\.js/);
+    expect(run.stdout).to.match(/^ {2}maxMessageSize +default 65536$/m);
+    expect(run.stdout).to.match(/^ {2}path +default "\/ws"$/m);
+  });
+
+  it("exits with code 2 on an argument that is not key=value", async () => {
+    const run = await runFirmware({ args: ["oops"] });
+    expect(run.code).to.equal(2);
+    expect(run.stderr).to.include('start: "oops" is not key=value');
+  });
+
+  it('says "run npm run build first" when the compiled main module is missing', async () => {
+    const empty = mkdtempSync(join(tmpdir(), "platform-build-"));
+    try {
+      const run = await runFirmware({ build: empty });
+      expect(run.code).to.equal(1);
+      expect(run.stderr).to.include(`${join(empty, "main.js")} not found: run npm run build first`);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it("uses port=8080 (a string, as an override) unless a port is given", async () => {
+    const run = await runFixture("config");
+    expect(run.stdout).to.include('"port":"8080"');
+    const given = await runFixture("config", { overrides: ["port=9"] });
+    expect(given.stdout).to.include('"port":"9"');
+  });
+
+  it("exits cleanly on SIGTERM", async () => {
+    const firmware = await startFixture("sockets", { overrides: ["port=0", "mode=hold"] });
+    const { code, signal } = await firmware.stop();
+    expect({ code, signal }).to.deep.equal({ code: 0, signal: null });
+  });
+
+  it("runs a fixture manifest given with --manifest", async () => {
+    const run = await runFirmware({
+      manifest: fixtureManifest("abort"),
+      overrides: ["where=none"],
+    });
+    expect(run).to.include({ code: 0, stdout: "started\nfinished\n" });
+  });
+});
