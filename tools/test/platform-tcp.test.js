@@ -1,6 +1,7 @@
 // embedded:io/socket/tcp and listener on the Node platform layer: the ESP32 (lwip) semantics,
 // checked with real sockets against the fixture firmware fixtures/platform-sockets.
 import { expect } from "chai";
+import net from "node:net";
 import {
   connectClient,
   logLines,
@@ -14,8 +15,11 @@ describe("platform: TCP sockets (lwip semantics)", function () {
   let firmware;
   const clients = [];
 
-  async function start(mode, env) {
-    firmware = await startFixture("sockets", { overrides: ["port=0", `mode=${mode}`], env });
+  async function start(mode, env, more = []) {
+    firmware = await startFixture("sockets", {
+      overrides: ["port=0", `mode=${mode}`, ...more],
+      env,
+    });
     return firmware;
   }
 
@@ -81,6 +85,22 @@ describe("platform: TCP sockets (lwip semantics)", function () {
     ]);
   });
 
+  it("close() with received bytes unread resets the connection, dropping queued writes", async () => {
+    await start("close-unread");
+    const { socket, received, ended } = await client();
+    socket.write("hello");
+    expect(await ended).to.equal("error ECONNRESET");
+    expect(received().toString()).to.equal("");
+  });
+
+  it("close() after reading everything sends the queued bytes, then FIN", async () => {
+    await start("close-read");
+    const { socket, received, ended } = await client();
+    socket.write("hello");
+    expect(await ended).to.equal("end");
+    expect(received().toString()).to.equal("bye");
+  });
+
   it("holds at most 8192 unread bytes (TCP_WND) and delivers at most one MSS per turn", async () => {
     await start("window");
     const { socket } = await client();
@@ -121,6 +141,38 @@ describe("platform: TCP sockets (lwip semantics)", function () {
       .filter((line) => line.startsWith("accepted"))
       .map((line) => line.split(" ").slice(-1)[0]);
     expect(counts).to.deep.equal(["2", "3"]);
+  });
+
+  it('connects out: "not ready" until connected, then onWritable, data, onError on close', async () => {
+    const server = net.createServer((socket) => {
+      socket.once("data", (data) => socket.end(`echo:${data}`));
+    });
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      await start("client", undefined, [`target=${server.address().port}`]);
+      await waitForLog(firmware, /^client onError/);
+      const lines = logLines(firmware).filter((line) => line.startsWith("client"));
+      // onWritable comes again when the peer has taken the bytes: keep one of each run
+      const runs = lines.filter((line, i) => line !== lines[i - 1]);
+      expect(runs).to.deep.equal([
+        'client write before connect throws Error "not ready"',
+        "client onWritable 8192",
+        "client read buffer:echo:hello",
+        "client onError",
+      ]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("reports a refused outgoing connection with onError", async () => {
+    const server = net.createServer();
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = server.address().port;
+    await new Promise((resolve) => server.close(resolve));
+    await start("client", undefined, [`target=${port}`]);
+    await waitForLog(firmware, /^client onError/);
+    expect(logLines(firmware).some((line) => line.startsWith("client onWritable"))).to.equal(false);
   });
 
   it("aborts the process like XS when a socket callback throws", async () => {

@@ -132,13 +132,13 @@ export class Pcb {
     if (this.#closed) return;
     this.#closed = true;
     this.#detach();
-    this.output();
     if (this.#gone) return;
     const socket = this.#socket;
     if (this.#unacked > 0 || this.#incomingBytes > 0) {
-      socket.resetAndDestroy();
+      socket.resetAndDestroy(); // what write() queued is dropped with the reset
       return;
     }
+    this.output();
     socket.end();
     socket.resume();
     this.#finWait = setTimeout(() => socket.destroy(), FIN_WAIT_TIMEOUT_MS).unref();
