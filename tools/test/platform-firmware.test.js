@@ -74,10 +74,10 @@ describe("platform: firmware loading", function () {
   });
 
   describe("module resolution", () => {
-    it("resolves ./relative specifiers against the importer's module name", async () => {
+    it("resolves ./relative specifiers by module name, then calls main's default export", async () => {
       const run = await runFixture("imports", { overrides: ["what=relative"] });
       expect(run.code, run.stderr).to.equal(0);
-      expect(run.stdout).to.equal("value=relative:sibling\n");
+      expect(run.stdout).to.equal("value=relative:sibling\ndefault export called\n");
     });
 
     it('refuses Node built-ins: firmware importing "node:fs" aborts', async () => {

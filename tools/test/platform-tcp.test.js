@@ -175,6 +175,19 @@ describe("platform: TCP sockets (lwip semantics)", function () {
     expect(logLines(firmware).some((line) => line.startsWith("client onWritable"))).to.equal(false);
   });
 
+  it("stops like a panicking ESP32 when remoteAddress is read after a reset", async () => {
+    await start("address-after-reset");
+    const { socket } = await client();
+    socket.write("x");
+    await waitUntil(() => firmware.output().includes("accepted 1"));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.resetAndDestroy();
+    const { code } = await firmware.exited;
+    expect(code).to.equal(1);
+    expect(firmware.errors()).to.match(/^ESP32 panic \(emulated\): TCP remoteAddress read after/m);
+    expect(logLines(firmware).some((line) => line.startsWith("address"))).to.equal(false);
+  });
+
   it("aborts the process like XS when a socket callback throws", async () => {
     await start("throw");
     const { socket } = await client();
