@@ -29,6 +29,14 @@ describe("platform: TCP sockets (lwip semantics)", function () {
     return made;
   }
 
+  /** How a connection the firmware should refuse ends (the reset may beat the connect). */
+  function refusedOutcome() {
+    return client().then(
+      (made) => made.ended,
+      (error) => `error ${error.code}`,
+    );
+  }
+
   afterEach(async () => {
     for (const { socket } of clients.splice(0)) socket.destroy();
     await firmware?.stop();
@@ -116,8 +124,7 @@ describe("platform: TCP sockets (lwip semantics)", function () {
     await start("hold");
     for (let i = 0; i < 8; i++) await client();
     await waitForLog(firmware, /^accepted 8 /);
-    const ninth = await client();
-    expect(await ninth.ended).to.match(/^(error ECONNRESET|end|close)$/);
+    expect(await refusedOutcome()).to.match(/^(error ECONNRESET|end|close)$/);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(logLines(firmware).filter((line) => line.startsWith("accepted"))).to.have.length(8);
   });
@@ -127,8 +134,7 @@ describe("platform: TCP sockets (lwip semantics)", function () {
     await client();
     await client();
     await waitForLog(firmware, /^accepted 2 /);
-    const third = await client();
-    expect(await third.ended).to.match(/^(error ECONNRESET|end|close)$/);
+    expect(await refusedOutcome()).to.match(/^(error ECONNRESET|end|close)$/);
   });
 
   it("counts the listener and each TCP in Instrumentation 'Network Sockets'", async () => {
