@@ -1,0 +1,124 @@
+// Unit tests of the firmware's frame parser (modules/websocket/frame-parser.ts), compiled.
+import { expect } from "chai";
+import { clientFrame, firmwareModule, recordingHandler, utf8 } from "./firmware-modules.js";
+
+const { FrameParser } = await firmwareModule("websocket/frame-parser");
+const limits = { maxMessageSize: 1000, maxFrames: 4 };
+
+function parse(bytes, { split = null, options = limits } = {}) {
+  const handler = recordingHandler();
+  const parser = new FrameParser(handler, options);
+  const all = Uint8Array.from(bytes);
+  if (split === null) parser.push(all);
+  else for (let i = 0; i < all.length; i += split) parser.push(all.subarray(i, i + split));
+  return handler.events;
+}
+
+describe("firmware frame parser", () => {
+  it("reads a text frame whole, and the same frame pushed one byte at a time", () => {
+    const frame = clientFrame({ opcode: 1, payload: utf8("héllo") });
+    expect(parse(frame)).to.deep.equal([["message", "héllo", true]]);
+    expect(parse(frame, { split: 1 })).to.deep.equal([["message", "héllo", true]]);
+  });
+
+  it("reads 16-bit and 64-bit lengths", () => {
+    const options = { maxMessageSize: 70000, maxFrames: 4 };
+    const medium = clientFrame({ opcode: 2, payload: new Array(300).fill(7) });
+    const large = clientFrame({ opcode: 2, payload: new Array(65536).fill(9) });
+    const [[, mediumData]] = parse(medium, { split: 7, options });
+    const [[, largeData]] = parse(large, { split: 1000, options });
+    expect(mediumData).to.have.length(300);
+    expect(largeData).to.have.length(65536);
+    expect(largeData.every((byte) => byte === 9)).to.equal(true);
+  });
+
+  it("reads many frames from one push, in order", () => {
+    const frames = [1, 2, 3].flatMap((n) => [
+      ...clientFrame({ opcode: 1, payload: utf8(`m${n}`) }),
+    ]);
+    expect(parse(frames).map(([, text]) => text)).to.deep.equal(["m1", "m2", "m3"]);
+  });
+
+  it("joins fragments and handles a ping between them", () => {
+    const bytes = [
+      ...clientFrame({ fin: false, opcode: 1, payload: utf8("he") }),
+      ...clientFrame({ opcode: 9, payload: [42] }),
+      ...clientFrame({ fin: false, opcode: 0, payload: utf8("l") }),
+      ...clientFrame({ opcode: 0, payload: utf8("lo") }),
+    ];
+    expect(parse(bytes, { split: 3 })).to.deep.equal([
+      ["ping", [42]],
+      ["message", "hello", true],
+    ]);
+  });
+
+  it("accepts a code point split between fragments and rejects one left unfinished", () => {
+    const euro = utf8("€"); // E2 82 AC
+    const split = [
+      ...clientFrame({ fin: false, opcode: 1, payload: euro.slice(0, 1) }),
+      ...clientFrame({ opcode: 0, payload: euro.slice(1) }),
+    ];
+    expect(parse(split)).to.deep.equal([["message", "€", true]]);
+    const truncated = clientFrame({ opcode: 1, payload: euro.slice(0, 2) });
+    expect(parse(truncated)[0].slice(0, 2)).to.deep.equal(["error", 1007]);
+  });
+
+  it("rejects invalid UTF-8 as soon as the bad byte arrives", () => {
+    const handler = recordingHandler();
+    const parser = new FrameParser(handler, limits);
+    const frame = clientFrame({
+      opcode: 1,
+      payload: [0x61, 0xe0, 0x80, ...new Array(50).fill(0x61)],
+    });
+    parser.push(frame.subarray(0, 2 + 4 + 2)); // header, mask, "a" and 0xE0: still possibly valid
+    expect(handler.events).to.deep.equal([]);
+    parser.push(frame.subarray(8, 9)); // 0x80 after 0xE0: overlong, fails before the rest arrives
+    expect(handler.events[0].slice(0, 2)).to.deep.equal(["error", 1007]);
+  });
+
+  const protocolErrors = {
+    "an unmasked frame": Uint8Array.from([0x81, 0x01, 0x61]),
+    "RSV1 set": clientFrame({ rsv: 4, opcode: 1, payload: [0x61] }),
+    "reserved opcode 3": clientFrame({ opcode: 3 }),
+    "reserved opcode 0xB": clientFrame({ opcode: 0xb }),
+    "a fragmented ping": clientFrame({ fin: false, opcode: 9 }),
+    "a ping over 125 bytes": clientFrame({ opcode: 9, payload: new Array(126).fill(0) }),
+    "a continuation with nothing to continue": clientFrame({ opcode: 0, payload: [1] }),
+    "a close frame with 1 byte": clientFrame({ opcode: 8, payload: [3] }),
+    "close code 1005": clientFrame({ opcode: 8, payload: [0x03, 0xed] }),
+  };
+  for (const [name, bytes] of Object.entries(protocolErrors)) {
+    it(`answers ${name} with 1002 and ignores what follows`, () => {
+      const events = parse([...bytes, ...clientFrame({ opcode: 1, payload: utf8("after") })]);
+      expect(events).to.have.length(1);
+      expect(events[0].slice(0, 2)).to.deep.equal(["error", 1002]);
+    });
+  }
+
+  it("refuses a message over the limit from its header, before any payload", () => {
+    const header = clientFrame({ opcode: 2, payload: new Array(1001).fill(0) }).subarray(0, 4);
+    expect(parse(header)[0].slice(0, 2)).to.deep.equal(["error", 1009]);
+    const fragments = [
+      ...clientFrame({ fin: false, opcode: 2, payload: new Array(600).fill(0) }),
+      ...clientFrame({ opcode: 0, payload: new Array(401).fill(0) }),
+    ];
+    expect(parse(fragments)[0].slice(0, 2)).to.deep.equal(["error", 1009]);
+  });
+
+  it("refuses a message in more frames than maxFrames", () => {
+    const bytes = [
+      ...clientFrame({ fin: false, opcode: 2, payload: [1] }),
+      ...[2, 3, 4].flatMap((n) => [...clientFrame({ fin: false, opcode: 0, payload: [n] })]),
+      ...clientFrame({ opcode: 0, payload: [5] }),
+    ];
+    expect(parse(bytes)[0].slice(0, 2)).to.deep.equal(["error", 1009]);
+  });
+
+  it("reads close codes and reasons", () => {
+    expect(parse(clientFrame({ opcode: 8 }))).to.deep.equal([["close", 1005, ""]]);
+    const bye = clientFrame({ opcode: 8, payload: [0x0b, 0xb8, ...utf8("bye")] }); // 3000
+    expect(parse(bye)).to.deep.equal([["close", 3000, "bye"]]);
+    const badReason = clientFrame({ opcode: 8, payload: [0x03, 0xe8, 0xff] });
+    expect(parse(badReason)[0].slice(0, 2)).to.deep.equal(["error", 1007]);
+  });
+});
