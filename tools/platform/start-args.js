@@ -1,5 +1,6 @@
 // Command line of tools/start.js: `key=value` overrides of mc/config (kept as strings, as mcconfig
 // does) and a few options.
+import { parseOverrides } from "./manifest/mc-config.js";
 
 export class UsageError extends Error {}
 
@@ -21,12 +22,12 @@ export function parseStartArgs(argv) {
     } else if (arg.startsWith("-")) {
       throw new UsageError(`unknown option "${arg}"`);
     } else {
-      const split = arg.split("=");
-      if (split.length < 2 || split[0] === "") {
-        throw new UsageError(`"${arg}" is not key=value`);
+      if (arg.startsWith("=")) throw new UsageError(`"${arg}" is not key=value`);
+      try {
+        result.overrides.push(...parseOverrides([arg]));
+      } catch (error) {
+        throw new UsageError(error.message);
       }
-      const key = split.shift();
-      result.overrides.push([key, split.join("=")]);
     }
   }
   return result;

@@ -15,7 +15,7 @@ export const PLATFORM_MODULES = Object.freeze({
   instrumentation: here("../modules/instrumentation.js"),
 });
 
-export const PRELOAD_RUNTIME_URL = here("../runtime/preload.js");
+const PRELOAD_RUNTIME_URL = here("../runtime/preload.js");
 
 /** The URL a firmware module runs from. */
 export function moduleUrl(entry) {

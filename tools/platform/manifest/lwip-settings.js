@@ -29,7 +29,7 @@ function sdkconfigFolder(manifestJson, root) {
 }
 
 /** `CONFIG_X=N` lines of an sdkconfig file, as numbers. Missing file: no entries. */
-export function readSdkconfig(file) {
+function readSdkconfig(file) {
   let text;
   try {
     text = readFileSync(file, "utf8");

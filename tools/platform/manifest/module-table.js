@@ -9,7 +9,7 @@
 //
 // A TypeScript source runs from its compiled file under the build folder (the compiled tree mirrors
 // the source tree); a JavaScript source runs as is.
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, relative, resolve } from "node:path";
 
 const SCRIPT_EXTENSIONS = new Set([".ts", ".js", ".mjs"]);
@@ -99,13 +99,6 @@ export function buildModuleTable(manifestJson, root, buildRoot) {
     }
   }
   return table;
-}
-
-/** The TypeScript modules of a table whose compiled file does not exist. */
-export function missingCompiledFiles(table) {
-  return [...table.entries()]
-    .filter(([, entry]) => entry.language === "ts" && !existsSync(entry.file))
-    .map(([name, entry]) => ({ name, file: entry.file }));
 }
 
 /**
