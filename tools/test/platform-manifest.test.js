@@ -26,6 +26,8 @@ describe("platform: manifest", () => {
     file("modules/websocket/.hidden.ts");
     file("modules/legacy/helper.js");
     file("modules/legacy/ws-util.js");
+    file("modules/board.ts");
+    file("modules/sim.ts");
   });
 
   afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -39,12 +41,17 @@ describe("platform: manifest", () => {
       "util/*": "./modules/legacy/ws-*",
     },
     preload: ["settings", "websocket/*", "legacy/*"],
+    platforms: {
+      esp32: { modules: { board: "./modules/board" }, preload: "board" },
+      lin: { modules: { sim: "./modules/sim" } },
+    },
   };
 
   describe("module table", () => {
-    it('names modules like mcconfig: "*" by file name, wildcards by suffix, no .d.ts, no SDK paths', () => {
+    it('names modules like mcconfig: "*" by file name, wildcards by suffix, esp32 section, no SDK', () => {
       const table = buildModuleTable(manifest, root, join(root, "build/firmware"));
       expect([...table.keys()].sort()).to.deep.equal([
+        "board",
         "legacy/helper",
         "legacy/ws-util",
         "main",
@@ -83,6 +90,7 @@ describe("platform: manifest", () => {
     it("matches wildcards against JavaScript modules only, exact names against both", () => {
       const table = buildModuleTable(manifest, root, join(root, "build/firmware"));
       expect([...preloadedModules(manifest, table)].sort()).to.deep.equal([
+        "board",
         "legacy/helper",
         "legacy/ws-util",
         "settings",
@@ -104,7 +112,8 @@ describe("platform: manifest", () => {
       const config = buildConfig(
         {
           include: ["$(MODDABLE)/modules/io/manifest.json"],
-          config: { port: 80, nested: { a: 1, b: 2 } },
+          config: { port: 80, nested: { a: 1, b: 2 }, mode: "top" },
+          platforms: { esp32: { config: { mode: "esp32" } }, lin: { config: { mode: "lin" } } },
         },
         [
           ["port", "8080"],
@@ -115,6 +124,7 @@ describe("platform: manifest", () => {
         sntp: "pool.ntp.org",
         port: "8080",
         nested: "x",
+        mode: "esp32",
         format: "RGB565LE",
         rotation: 0,
       });

@@ -1,6 +1,7 @@
 // The "mc/config" module, as mcconfig generates it (tools/mcconfig.js, class ConfigFile):
 //   export default Object.freeze({ ...config }, true);   // XS: true = deep freeze
-// where config is the merged "config" of the manifests, then `key=value` command line arguments
+// where config is the merged "config" of the manifests (the top level, then the "esp32" platform
+// section, as an esp32 build merges them), then `key=value` command line arguments
 // (tools/mcmanifest.js: `this.config[property] = split.join("=")`, so override values are strings).
 //
 // Keys the SDK adds on esp32, seen in the generated mc.config.js of an esp32 build of SDK 8.2.3:
@@ -54,6 +55,7 @@ export function buildConfig(manifestJson, overrides = []) {
   const config = {};
   if (includesNetworkManifest(manifestJson)) config.sntp = "pool.ntp.org";
   mergeProperties(config, JSON.parse(JSON.stringify(manifestJson.config ?? {})));
+  mergeProperties(config, JSON.parse(JSON.stringify(manifestJson.platforms?.esp32?.config ?? {})));
   mergeProperties(config, Object.fromEntries(overrides));
   config.format ??= "RGB565LE";
   config.rotation ??= 0;

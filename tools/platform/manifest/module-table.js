@@ -72,14 +72,21 @@ function sourcesOf(value) {
  *   `file` is what runs: the compiled file for TypeScript, the source itself for JavaScript
  */
 export function buildModuleTable(manifestJson, root, buildRoot) {
-  const modules = manifestJson.modules ?? {};
+  const table = new Map();
+  // the top level, then the "esp32" platform section, as an esp32 build reads them
+  for (const modules of [manifestJson.modules, manifestJson.platforms?.esp32?.modules]) {
+    addModules(table, modules ?? {}, root, buildRoot);
+  }
+  return table;
+}
+
+function addModules(table, modules, root, buildRoot) {
   const excluded = new Set();
   if (modules["~"] !== undefined) {
     for (const source of sourcesOf(modules["~"])) {
       for (const [, path] of matchSources(source, root)) excluded.add(path);
     }
   }
-  const table = new Map();
   for (const [key, value] of Object.entries(modules)) {
     if (key === "~") continue;
     const star = key.lastIndexOf("*");
@@ -98,7 +105,6 @@ export function buildModuleTable(manifestJson, root, buildRoot) {
       }
     }
   }
-  return table;
 }
 
 /**

@@ -13,7 +13,11 @@ import { asList } from "./read-manifest.js";
  */
 export function preloadedModules(manifestJson, table) {
   const preloaded = new Set();
-  for (const pattern of asList(manifestJson.preload)) {
+  const patterns = [
+    ...asList(manifestJson.preload),
+    ...asList(manifestJson.platforms?.esp32?.preload),
+  ];
+  for (const pattern of patterns) {
     const star = pattern.lastIndexOf("*");
     for (const [name, entry] of table) {
       if (star >= 0) {
