@@ -19,3 +19,10 @@ export function encodeBase64(bytes: Uint8Array): string {
   }
   return out;
 }
+
+/** True for the base64 text of exactly 16 bytes (a Sec-WebSocket-Key): 22 digits and "==". */
+export function isBase64Of16Bytes(text: string): boolean {
+  if (text.length !== 24 || !text.endsWith("==")) return false;
+  for (let i = 0; i < 22; i++) if (!ALPHABET.includes(text[i])) return false;
+  return "AQgw".includes(text[21]); // the last digit carries 2 bits: its low 4 bits must be 0
+}

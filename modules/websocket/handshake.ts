@@ -3,11 +3,10 @@
  * parsed HTTP request may become a WebSocket, and computes Sec-WebSocket-Accept.
  */
 import { Digest } from "crypt";
-import { encodeBase64 } from "websocket/base64";
+import { encodeBase64, isBase64Of16Bytes } from "websocket/base64";
 import type { HttpRequest } from "websocket/http-request-parser";
 
 const ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-const KEY_SHAPE = /^[A-Za-z0-9+/]{21}[AQgw]==$/; // base64 of exactly 16 bytes
 
 export interface Refusal {
   status: number;
@@ -37,7 +36,7 @@ export function checkUpgrade(request: HttpRequest, paths: readonly string[]): Ha
     return refuse(426, "only WebSocket version 13 is supported", [["Sec-WebSocket-Version", "13"]]);
   }
   const key = headers.get("sec-websocket-key");
-  if (request.repeated.has("sec-websocket-key") || key === undefined || !KEY_SHAPE.test(key))
+  if (request.repeated.has("sec-websocket-key") || key === undefined || !isBase64Of16Bytes(key))
     return refuse(400, "missing or invalid Sec-WebSocket-Key");
   return { accept: acceptKey(key), path };
 }

@@ -26,8 +26,32 @@ export type ParseResult =
   | { done: true; request: HttpRequest; rest: Uint8Array }
   | { done: true; error: HttpError };
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) (HTTP\/\d\.\d)$/;
+// No RegExp here: XS crashes when a RegExp created while preloading is used after a garbage
+// collection (the SDK 8.2.3 simulator segfaulted in RegExp.prototype.exec), and this module is
+// preloaded. Plain character tests are also lighter on the board's heap.
+const TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
+
+/** An RFC 7230 token: a method or a header field name. */
+function isToken(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const alphanumeric = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    if (!alphanumeric && !TOKEN_SYMBOLS.includes(text[i])) return false;
+  }
+  return true;
+}
+
+/** "GET /ws HTTP/1.1" as its three parts, or null when it is not a request line. */
+function splitRequestLine(line: string): [string, string, string] | null {
+  const parts = line.split(" ");
+  if (parts.length !== 3) return null;
+  const [method, target, version] = parts;
+  if (!isToken(method) || target.length === 0) return null;
+  const digit = (i: number) => version.charCodeAt(i) >= 48 && version.charCodeAt(i) <= 57;
+  if (version.length !== 8 || !version.startsWith("HTTP/") || version[6] !== ".") return null;
+  return digit(5) && digit(7) ? [method, target, version] : null;
+}
 
 /** A typical browser's upgrade request fits; larger ones grow the buffer up to the limit. */
 const INITIAL_SIZE = 512;
@@ -86,7 +110,7 @@ function parseHead(head: Uint8Array, rest: Uint8Array): ParseResult {
   }
   const lines = String.fromArrayBuffer(head.slice().buffer).split("\r\n");
   lines.length -= 2; // the header block ends with an empty line
-  const requestLine = REQUEST_LINE.exec(lines[0]);
+  const requestLine = splitRequestLine(lines[0]);
   if (!requestLine) return badRequest("malformed request line");
   const headers = new Map<string, string>();
   const repeated = new Set<string>();
@@ -94,7 +118,7 @@ function parseHead(head: Uint8Array, rest: Uint8Array): ParseResult {
     const line = lines[i];
     const colon = line.indexOf(":");
     const name = line.slice(0, colon).toLowerCase();
-    if (colon <= 0 || !TOKEN.test(name)) return badRequest("malformed header field");
+    if (colon <= 0 || !isToken(name)) return badRequest("malformed header field");
     const value = line.slice(colon + 1).trim();
     const previous = headers.get(name);
     if (previous === undefined) headers.set(name, value);
@@ -106,9 +130,9 @@ function parseHead(head: Uint8Array, rest: Uint8Array): ParseResult {
   return {
     done: true,
     request: {
-      method: requestLine[1],
-      target: requestLine[2],
-      version: requestLine[3],
+      method: requestLine[0],
+      target: requestLine[1],
+      version: requestLine[2],
       headers,
       repeated,
     },
