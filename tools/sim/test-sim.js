@@ -27,7 +27,7 @@ async function main() {
 
   let status;
   try {
-    status = await runMocha({ TARGET_URL: sim.url, TARGET_KIND: "sim" });
+    status = await runMocha(process.argv.slice(2), { TARGET_URL: sim.url, TARGET_KIND: "sim" });
   } finally {
     await sim.stop();
   }
@@ -38,9 +38,11 @@ async function main() {
   process.exit(status);
 }
 
-function runMocha(env) {
+/** Extra arguments (test files, --grep …) go to mocha; by default every host test runs. */
+function runMocha(args, env) {
   const mocha = path.join(repoRoot, "node_modules", ".bin", "mocha");
-  const child = spawn(mocha, ["host-tests/**/*.test.js"], {
+  const files = args.some((arg) => !arg.startsWith("-")) ? [] : ["host-tests/**/*.test.js"];
+  const child = spawn(mocha, [...files, ...args], {
     cwd: repoRoot,
     stdio: "inherit",
     env: { ...process.env, ...env },
