@@ -65,7 +65,6 @@ describe("platform: firmware loading", function () {
         "module let": "allowed",
         "Map in closure": "TypeError",
         "exported Set": "TypeError",
-        "regexp lastIndex": "TypeError",
         "not preloaded static": "allowed",
         "Map made at run time": "allowed",
       });
@@ -97,6 +96,21 @@ describe("platform: firmware loading", function () {
       const run = await runFixture("imports", { overrides: ["what=unlisted"] });
       expect(run.code).to.equal(1);
       expect(run.stderr).to.include('module "../unlisted.js" not found');
+    });
+  });
+
+  describe("RegExps in preloaded modules", () => {
+    it("refuses a preloaded module whose top-level code creates a RegExp (XS segfaults on it)", async () => {
+      const run = await runFixture("preload-regexp", { overrides: ["what=top-level"] });
+      expect(run.code).to.equal(1);
+      expect(run.stderr).to.include('preloaded module "top-level" creates a RegExp');
+      expect(run.stdout).to.not.include("isWord=");
+    });
+
+    it("runs a preloaded module that creates its RegExp inside a function", async () => {
+      const run = await runFixture("preload-regexp", { overrides: ["what=inside"] });
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.equal("isWord=true\n");
     });
   });
 

@@ -13,6 +13,7 @@ import { isBuiltin } from "node:module";
 import { fileURLToPath } from "node:url";
 import { xsModuleName } from "../manifest/module-table.js";
 import { instrumentSource } from "./instrument-source.js";
+import { refusePreloadedRegExps } from "./preload-regexps.js";
 
 const CONFIG_URL = "moddable-node:mc/config";
 
@@ -76,10 +77,12 @@ export async function load(url, context, nextLoad) {
   const name = state?.nameOf.get(url);
   if (name === undefined) return nextLoad(url, context);
   const loaded = await nextLoad(url, { ...context, format: "module" });
+  const preloaded = state.preloaded.has(name);
+  if (preloaded) refusePreloadedRegExps(String(loaded.source), name);
   const source = instrumentSource(String(loaded.source), {
     url,
     preloadUrl: state.preloadUrl,
-    preloaded: state.preloaded.has(name),
+    preloaded,
   });
   return { format: "module", source, shortCircuit: true };
 }

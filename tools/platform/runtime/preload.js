@@ -4,7 +4,8 @@
 //   constructors: setting a class static or adding a method throws a TypeError;
 // - Map, Set, WeakMap and WeakSet created while preloading are read-only ("read-only Map
 //   instance"), even when only a closure holds them;
-// - RegExp objects are frozen (a /g regexp cannot update lastIndex);
+// - RegExp objects are frozen (a /g regexp cannot update lastIndex), and using one at run time
+//   can crash XS after a garbage collection: loader/preload-regexps.js refuses them at load;
 // - plain objects, arrays and class instances stay writable (XS copies them to RAM on write), and
 //   so do module variables holding them.
 // The load hook brackets each preloaded module's body with preloadBegin/preloadEnd: collections
