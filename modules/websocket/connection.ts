@@ -134,11 +134,15 @@ export class WebSocketConnection {
     if (result.rest.length) this.#frames.push(result.rest);
   }
 
-  /** Answers a request that cannot become a WebSocket, then closes. */
+  /**
+   * Answers a request that cannot become a WebSocket, then closes TCP. A client whose request was
+   * too large may still be sending it: closing a socket with unread bytes resets it, which can
+   * destroy the response, so then the client gets closeTimeout ms to close first.
+   */
   #refuse(status: number, message: string, headers?: [string, string][]): void {
     this.#queue.push([textResponse(status, message, headers)]);
     this.#state = ReadyState.closing;
-    this.#afterFlush = 2;
+    this.#afterFlush = status === 431 ? 2 : 1;
     this.#flush();
   }
 
@@ -151,9 +155,10 @@ export class WebSocketConnection {
       onPing: (payload: Uint8Array) => this.#sendFrame(Opcode.pong, payload),
       onPong: () => {},
       onClose: (code: number, reason: string) => this.#peerClosed(code, reason),
-      onProtocolError: (code: number, message: string) => {
+      onProtocolError: (code: number, message: string, peerClosed: boolean) => {
         trace(`ws #${this.id}: ${message}; closing with ${code}\n`);
         this.close(code, message);
+        if (peerClosed) this.#peerClosed(code, ""); // the client has closed: no need to wait
       },
     };
   }
