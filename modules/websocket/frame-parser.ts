@@ -4,8 +4,10 @@
  * Bytes are pushed in as they arrive from TCP, split at any point: one byte at a time or many
  * frames at once. The parser is a state machine (after the `ws` library's receiver): each state
  * waits for the bytes it needs, and the parser never buffers more than one frame header plus the
- * payload of the message being assembled. Protocol violations end parsing with a close code
- * for the connection to send; nothing is thrown.
+ * payload of the message being assembled. Protocol violations are reported with the close code
+ * for the connection to send; nothing is thrown. After a violation that leaves the framing intact
+ * (invalid UTF-8, a message too big), the parser goes on reading frames, discarding their payloads,
+ * so that the client's close frame is still seen; after any other, it stops.
  */
 import { CloseCode, isValidCloseCode } from "websocket/close-codes";
 import { isControlOpcode, Opcode } from "websocket/opcodes";
@@ -18,8 +20,11 @@ export interface FrameParserHandler {
   onPong(payload: Uint8Array): void;
   /** The peer's close frame; code is 1005 when the frame carried no code. */
   onClose(code: number, reason: string): void;
-  /** The peer broke the protocol; the connection must be closed with this code. */
-  onProtocolError(code: number, message: string): void;
+  /**
+   * The peer broke the protocol; the connection must be closed with this code. `peerClosed` is
+   * true when the offending frame was the peer's close frame: nothing more will come from it.
+   */
+  onProtocolError(code: number, message: string, peerClosed: boolean): void;
 }
 
 export interface FrameParserLimits {
@@ -42,6 +47,7 @@ export class FrameParser {
   readonly #handler: FrameParserHandler;
   readonly #limits: FrameParserLimits;
   #state: number = State.info;
+  #discarding = false; // after a recoverable violation: only a close frame still counts
 
   // The frame being read.
   readonly #header = new Uint8Array(8); // staging for header fields split across reads
@@ -121,7 +127,10 @@ export class FrameParser {
       return this.#error(CloseCode.protocolError, "client frames must be masked");
 
     const opcode = this.#opcode;
-    if (isControlOpcode(opcode)) {
+    if (this.#discarding && !isControlOpcode(opcode)) {
+      if (opcode > Opcode.binary)
+        return this.#error(CloseCode.protocolError, `reserved opcode ${opcode}`);
+    } else if (isControlOpcode(opcode)) {
       if (opcode !== Opcode.close && opcode !== Opcode.ping && opcode !== Opcode.pong)
         return this.#error(CloseCode.protocolError, `reserved opcode ${opcode}`);
       if (!this.#fin)
@@ -151,16 +160,16 @@ export class FrameParser {
     const h = this.#header;
     const high = ((h[0] << 24) | (h[1] << 16) | (h[2] << 8) | h[3]) >>> 0;
     const low = ((h[4] << 24) | (h[5] << 16) | (h[6] << 8) | h[7]) >>> 0;
-    if (high !== 0) return this.#error(CloseCode.messageTooBig, "message too big");
+    if (high !== 0) return this.#error(CloseCode.messageTooBig, "message too big"); // cannot skip it
     this.#haveLength(low);
   }
 
   #haveLength(length: number): void {
-    if (!isControlOpcode(this.#opcode)) {
+    if (!isControlOpcode(this.#opcode) && !this.#discarding) {
       if (this.#messageLength + length > this.#limits.maxMessageSize)
-        return this.#error(CloseCode.messageTooBig, "message too big");
-      if (this.#fragments.length >= this.#limits.maxFrames)
-        return this.#error(CloseCode.messageTooBig, "too many fragments");
+        this.#discard(CloseCode.messageTooBig, "message too big");
+      else if (this.#fragments.length >= this.#limits.maxFrames)
+        this.#discard(CloseCode.messageTooBig, "too many fragments");
     }
     this.#payloadLength = length;
     this.#next(State.mask);
@@ -168,30 +177,35 @@ export class FrameParser {
 
   #readMask(): void {
     this.#mask.set(this.#header.subarray(0, 4));
-    this.#payload = new Uint8Array(this.#payloadLength);
+    const keep = isControlOpcode(this.#opcode) || !this.#discarding;
+    this.#payload = keep ? new Uint8Array(this.#payloadLength) : null;
     this.#payloadOffset = 0;
     this.#next(State.payload);
     if (this.#payloadLength === 0) this.#frameComplete();
   }
 
   #readPayload(bytes: Uint8Array, offset: number): number {
-    const payload = this.#payload as Uint8Array;
+    const payload = this.#payload;
     const start = this.#payloadOffset;
-    const count = Math.min(payload.length - start, bytes.length - offset);
+    const count = Math.min(this.#payloadLength - start, bytes.length - offset);
+    this.#payloadOffset = start + count;
+    if (!payload) {
+      if (this.#payloadOffset === this.#payloadLength) this.#frameComplete(); // discarded
+      return offset + count;
+    }
     const mask = this.#mask;
     for (let i = 0; i < count; i++) payload[start + i] = bytes[offset + i] ^ mask[(start + i) & 3];
-    this.#payloadOffset = start + count;
 
     if (
       this.#opcode === Opcode.text ||
       (this.#opcode === Opcode.continuation && this.#messageOpcode === Opcode.text)
     ) {
       if (!this.#utf8.write(payload, start, start + count)) {
-        this.#error(CloseCode.invalidPayload, "invalid UTF-8 in text message");
-        return offset + count;
+        this.#payload = null; // the rest of this frame is skipped
+        this.#discard(CloseCode.invalidPayload, "invalid UTF-8 in text message");
       }
     }
-    if (this.#payloadOffset === payload.length) this.#frameComplete();
+    if (this.#payloadOffset === this.#payloadLength) this.#frameComplete();
     return offset + count;
   }
 
@@ -199,6 +213,10 @@ export class FrameParser {
     const payload = this.#payload as Uint8Array;
     this.#payload = null;
     this.#next(State.info);
+    if (this.#discarding) {
+      if (this.#opcode === Opcode.close) this.#closeFrame(payload);
+      return;
+    }
     switch (this.#opcode) {
       case Opcode.ping:
         return this.#handler.onPing(payload);
@@ -221,7 +239,7 @@ export class FrameParser {
     this.#fragments = [];
     this.#messageLength = 0;
     if (isText && !this.#utf8.complete) {
-      return this.#error(CloseCode.invalidPayload, "text message ends inside a UTF-8 sequence");
+      return this.#discard(CloseCode.invalidPayload, "text message ends inside a UTF-8 sequence");
     }
     this.#utf8.reset();
     this.#handler.onMessage(joinFragments(fragments, length), isText);
@@ -230,23 +248,35 @@ export class FrameParser {
   #closeFrame(payload: Uint8Array): void {
     this.stop();
     if (payload.length === 0) return this.#handler.onClose(CloseCode.noStatus, "");
-    if (payload.length === 1) return this.#protocolError("close frame payload of 1 byte");
+    if (payload.length === 1)
+      return this.#badClose(CloseCode.protocolError, "close frame of 1 byte");
     const code = (payload[0] << 8) | payload[1];
-    if (!isValidCloseCode(code)) return this.#protocolError(`invalid close code ${code}`);
+    if (!isValidCloseCode(code))
+      return this.#badClose(CloseCode.protocolError, `invalid close code ${code}`);
     const reason = payload.subarray(2);
-    if (!isValidUtf8(reason)) {
-      return this.#handler.onProtocolError(CloseCode.invalidPayload, "close reason is not UTF-8");
-    }
+    if (!isValidUtf8(reason))
+      return this.#badClose(CloseCode.invalidPayload, "close reason is not UTF-8");
     this.#handler.onClose(code, String.fromArrayBuffer(reason.slice().buffer));
   }
 
-  #protocolError(message: string): void {
-    this.#handler.onProtocolError(CloseCode.protocolError, message);
+  #badClose(code: number, message: string): void {
+    this.#handler.onProtocolError(code, message, true);
   }
 
+  /** A violation after which frames can no longer be delimited: parsing stops. */
   #error(code: number, message: string): void {
     this.stop();
-    this.#handler.onProtocolError(code, message);
+    this.#handler.onProtocolError(code, message, false);
+  }
+
+  /** A violation that leaves the framing intact: later frames are read, and only a close counts. */
+  #discard(code: number, message: string): void {
+    this.#discarding = true;
+    this.#messageOpcode = 0;
+    this.#fragments = [];
+    this.#messageLength = 0;
+    this.#utf8.reset();
+    this.#handler.onProtocolError(code, message, false);
   }
 }
 

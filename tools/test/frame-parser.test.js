@@ -114,6 +114,28 @@ describe("firmware frame parser", () => {
     expect(parse(bytes)[0].slice(0, 2)).to.deep.equal(["error", 1009]);
   });
 
+  it("after invalid UTF-8 or a message too big, skips payloads but still sees the close frame", () => {
+    const close = [...clientFrame({ opcode: 8, payload: [0x03, 0xe8] })];
+    const afterUtf8 = parse([
+      ...clientFrame({ opcode: 1, payload: [0x61, 0xff, 0x61] }),
+      ...clientFrame({ opcode: 1, payload: utf8("ignored") }),
+      ...clientFrame({ opcode: 9, payload: [1] }),
+      ...close,
+    ]);
+    expect(afterUtf8.map((event) => event.slice(0, 2))).to.deep.equal([
+      ["error", 1007],
+      ["close", 1000],
+    ]);
+    const afterTooBig = parse(
+      [...clientFrame({ opcode: 2, payload: new Array(1500).fill(1) }), ...close],
+      { split: 100 },
+    );
+    expect(afterTooBig.map((event) => event.slice(0, 2))).to.deep.equal([
+      ["error", 1009],
+      ["close", 1000],
+    ]);
+  });
+
   it("reads close codes and reasons", () => {
     expect(parse(clientFrame({ opcode: 8 }))).to.deep.equal([["close", 1005, ""]]);
     const bye = clientFrame({ opcode: 8, payload: [0x0b, 0xb8, ...utf8("bye")] }); // 3000
