@@ -12,6 +12,13 @@ const defaults = {
   maxHeaderSize: 4096,
   maxFrames: 1024,
   closeTimeout: 1000,
+  maxClients: 7,
+  maxQueued: 16384,
+  handshakeTimeout: 5000,
+  pingInterval: 20000,
+  pingTimeout: 10000,
+  idleTimeout: 0,
+  tick: 0,
 };
 
 function integer(name: keyof typeof defaults, min: number, max: number): number {
@@ -37,6 +44,13 @@ const settings = Object.freeze({
   maxHeaderSize: integer("maxHeaderSize", 256, 65536),
   maxFrames: integer("maxFrames", 1, 0x7fffffff),
   closeTimeout: integer("closeTimeout", 0, 60000),
+  maxClients: integer("maxClients", 1, 1000),
+  maxQueued: integer("maxQueued", 1024, 0x7fffffff),
+  handshakeTimeout: integer("handshakeTimeout", 0, 3600000),
+  pingInterval: integer("pingInterval", 0, 3600000),
+  pingTimeout: integer("pingTimeout", 1, 3600000),
+  idleTimeout: integer("idleTimeout", 0, 86400000),
+  tick: integer("tick", 0, 86400000),
 });
 
 export default settings;

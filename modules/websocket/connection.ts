@@ -11,9 +11,9 @@ import Timer from "timer";
 import { CloseCode } from "websocket/close-codes";
 import { encodeClosePayload, encodeFrame } from "websocket/frame-encoder";
 import { FrameParser, type FrameParserLimits } from "websocket/frame-parser";
-import { checkUpgrade } from "websocket/handshake";
-import { HttpRequestParser } from "websocket/http-request-parser";
-import { switchingProtocols, textResponse } from "websocket/http-response";
+import { checkUpgrade, type Refusal } from "websocket/handshake";
+import { type HttpRequest, HttpRequestParser } from "websocket/http-request-parser";
+import { type HttpReply, httpResponse, switchingProtocols } from "websocket/http-response";
 import { Opcode } from "websocket/opcodes";
 import { OutgoingQueue } from "websocket/outgoing-queue";
 import type { TcpSocket } from "websocket/tcp-socket";
@@ -26,12 +26,40 @@ export interface ConnectionOptions extends FrameParserLimits {
   maxHeaderSize: number;
   /** How long to wait for the client's side of the close handshake before dropping TCP (ms). */
   closeTimeout: number;
+  /** Most bytes queued for a client that does not read; more closes it with 1008. */
+  maxQueued: number;
+  /** Time allowed for the HTTP upgrade request (ms). */
+  handshakeTimeout: number;
+  /** Ping every pingInterval ms; no pong within pingTimeout ms drops the client (0: never). */
+  pingInterval: number;
+  pingTimeout: number;
+  /** A client that sent nothing for idleTimeout ms is closed with 1001 (0: never). */
+  idleTimeout: number;
 }
 
-/** What a connection tells its server. */
+/** Messages and payload bytes, in and out. */
+export interface Traffic {
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export function newTraffic(): Traffic {
+  return { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
+}
+
+/** What a connection asks and tells its server. */
 export interface ConnectionEvents {
+  /** Every connection's traffic is added here too. */
+  readonly totals: Traffic;
+  /** A plain HTTP GET (no upgrade): the reply, or undefined when nothing serves this path. */
+  respond(path: string, request: HttpRequest): HttpReply | undefined;
+  /** A valid upgrade: undefined to accept it, or why not (503 when full, for example). */
+  admit(connection: WebSocketConnection): Refusal | undefined;
   onOpen(connection: WebSocketConnection): void;
   onMessage(connection: WebSocketConnection, message: Message): void;
+  /** The connection is gone (also one that never finished its handshake). */
   onClose(connection: WebSocketConnection, code: number, reason: string): void;
 }
 
@@ -40,6 +68,8 @@ const ReadyState = Object.freeze({ handshake: 0, open: 1, closing: 2, closed: 3 
 export class WebSocketConnection {
   readonly id: number;
   readonly remoteAddress: string;
+  readonly connectedAt = Date.now();
+  readonly traffic = newTraffic();
   #path = "";
   #state: number = ReadyState.handshake;
   readonly #socket: TcpSocket;
@@ -53,6 +83,9 @@ export class WebSocketConnection {
   #closeTimer: Timer | null = null;
   #closeCode: number = CloseCode.abnormal;
   #closeReason = "";
+  #lastReceived = Date.now();
+  #lastPing = Date.now();
+  #pongDue = 0; // when the pong to our last ping is overdue (0: no ping outstanding)
 
   constructor(from: TCP, id: number, options: ConnectionOptions, events: ConnectionEvents) {
     this.id = id;
@@ -85,9 +118,60 @@ export class WebSocketConnection {
 
   /** Sends a text (string) or binary (ArrayBuffer) message; ignored unless open. */
   send(message: Message): void {
-    if (typeof message === "string")
-      this.#sendFrame(Opcode.text, new Uint8Array(ArrayBuffer.fromString(message)));
-    else this.#sendFrame(Opcode.binary, new Uint8Array(message));
+    const { frame, length } = encodeMessage(message);
+    this.sendEncoded(frame, length);
+  }
+
+  /**
+   * Queues a message already encoded by encodeMessage (a broadcast encodes once for all clients).
+   * A client that still has more than maxQueued bytes of earlier messages waiting is not reading
+   * (a slow consumer): instead of queuing more, it is closed with 1008. Any single message fits.
+   */
+  sendEncoded(frame: Uint8Array[], payloadLength: number): void {
+    if (this.#state !== ReadyState.open) return;
+    if (this.#queue.bytes > this.#options.maxQueued) {
+      trace(`ws #${this.id}: ${this.#queue.bytes} bytes still waiting; closing with 1008\n`);
+      this.#queue.dropUnsent();
+      return this.close(CloseCode.policyViolation, "not reading fast enough");
+    }
+    this.#queue.push(frame);
+    this.#count(this.traffic, "out", payloadLength);
+    this.#count(this.#events.totals, "out", payloadLength);
+    this.#flush();
+  }
+
+  /** Drops the connection at once, without a close handshake (the client sees 1006). */
+  terminate(): void {
+    this.#finish();
+  }
+
+  /**
+   * Called by the server's timer: ends an unfinished handshake after handshakeTimeout, pings,
+   * drops a client whose pong is overdue, closes an idle one.
+   */
+  tick(now: number): void {
+    this.#guard(() => {
+      const options = this.#options;
+      if (this.#request) {
+        if (options.handshakeTimeout && now - this.connectedAt >= options.handshakeTimeout) {
+          this.#request = null;
+          this.#refuse({ status: 408, body: "the request did not arrive in time" });
+        }
+        return;
+      }
+      if (this.#state !== ReadyState.open) return;
+      if (this.#pongDue && now >= this.#pongDue) {
+        trace(`ws #${this.id}: no pong within ${options.pingTimeout} ms; dropping it\n`);
+        return this.terminate();
+      }
+      if (options.idleTimeout && now - this.#lastReceived >= options.idleTimeout)
+        return this.close(CloseCode.goingAway, "idle");
+      if (options.pingInterval && !this.#pongDue && now - this.#lastPing >= options.pingInterval) {
+        this.ping();
+        this.#lastPing = now;
+        this.#pongDue = now + options.pingTimeout;
+      }
+    });
   }
 
   ping(payload: Uint8Array = new Uint8Array(0)): void {
@@ -111,6 +195,7 @@ export class WebSocketConnection {
     const buffer = this.#socket.read();
     if (!buffer || this.#state === ReadyState.closed) return;
     const bytes = new Uint8Array(buffer);
+    this.#lastReceived = Date.now();
     if (this.#request) this.#handshake(bytes);
     else this.#frames?.push(bytes);
   }
@@ -119,12 +204,23 @@ export class WebSocketConnection {
     const result = (this.#request as HttpRequestParser).push(bytes);
     if (!result.done) return;
     this.#request = null;
-    if ("error" in result) return this.#refuse(result.error.status, result.error.message);
-    const upgrade = checkUpgrade(result.request, this.#options.paths);
-    if ("refusal" in upgrade) {
-      const { status, message, headers } = upgrade.refusal;
-      return this.#refuse(status, message, headers);
+    if ("error" in result)
+      return this.#refuse({ status: result.error.status, body: result.error.message });
+    const request = result.request;
+    const path = request.target.split("?")[0];
+    if (request.method === "GET" && !request.headers.has("upgrade")) {
+      const reply = this.#events.respond(path, request);
+      if (reply) return this.#refuse(reply);
     }
+    const upgrade = checkUpgrade(request, this.#options.paths);
+    const refusal = "refusal" in upgrade ? upgrade.refusal : this.#events.admit(this);
+    if (refusal)
+      return this.#refuse({
+        status: refusal.status,
+        body: refusal.message,
+        headers: refusal.headers,
+      });
+    if (!("accept" in upgrade)) return;
     this.#path = upgrade.path;
     this.#state = ReadyState.open;
     this.#frames = new FrameParser(this.#frameHandler(), this.#options);
@@ -135,14 +231,14 @@ export class WebSocketConnection {
   }
 
   /**
-   * Answers a request that cannot become a WebSocket, then closes TCP. A client whose request was
-   * too large may still be sending it: closing a socket with unread bytes resets it, which can
-   * destroy the response, so then the client gets closeTimeout ms to close first.
+   * Answers a plain HTTP request, or one that cannot become a WebSocket, then closes TCP. A client
+   * whose request was too large may still be sending it: closing a socket with unread bytes resets
+   * it, which can destroy the response, so then the client gets closeTimeout ms to close first.
    */
-  #refuse(status: number, message: string, headers?: [string, string][]): void {
-    this.#queue.push([textResponse(status, message, headers)]);
+  #refuse(reply: HttpReply): void {
+    this.#queue.push([httpResponse(reply)]);
     this.#state = ReadyState.closing;
-    this.#afterFlush = status === 431 ? 2 : 1;
+    this.#afterFlush = reply.status === 431 ? 2 : 1;
     this.#flush();
   }
 
@@ -150,10 +246,14 @@ export class WebSocketConnection {
     return {
       onMessage: (data: ArrayBuffer, isText: boolean) => {
         if (this.#state !== ReadyState.open) return;
+        this.#count(this.traffic, "in", data.byteLength);
+        this.#count(this.#events.totals, "in", data.byteLength);
         this.#events.onMessage(this, isText ? String.fromArrayBuffer(data) : data);
       },
       onPing: (payload: Uint8Array) => this.#sendFrame(Opcode.pong, payload),
-      onPong: () => {},
+      onPong: () => {
+        this.#pongDue = 0;
+      },
       onClose: (code: number, reason: string) => this.#peerClosed(code, reason),
       onProtocolError: (code: number, message: string, peerClosed: boolean) => {
         trace(`ws #${this.id}: ${message}; closing with ${code}\n`);
@@ -174,6 +274,16 @@ export class WebSocketConnection {
       this.#closeCode = code; // our close, answered: the handshake is complete
       this.#afterFlush = 1;
       this.#flush();
+    }
+  }
+
+  #count(traffic: Traffic, direction: "in" | "out", bytes: number): void {
+    if (direction === "in") {
+      traffic.messagesIn++;
+      traffic.bytesIn += bytes;
+    } else {
+      traffic.messagesOut++;
+      traffic.bytesOut += bytes;
     }
   }
 
@@ -208,14 +318,13 @@ export class WebSocketConnection {
 
   #finish(): void {
     if (this.#state === ReadyState.closed) return;
-    const wasWebSocket = this.#path !== "";
     this.#state = ReadyState.closed;
     if (this.#closeTimer) Timer.clear(this.#closeTimer);
     this.#closeTimer = null;
     this.#frames?.stop();
     this.#queue.clear();
     this.#socket.close();
-    if (wasWebSocket) this.#events.onClose(this, this.#closeCode, this.#closeReason);
+    this.#events.onClose(this, this.#closeCode, this.#closeReason);
   }
 
   #guard(callback: () => void): void {
@@ -231,4 +340,14 @@ export class WebSocketConnection {
       }
     }
   }
+}
+
+/** A message as the chunks of one unmasked frame, and its payload length. */
+export function encodeMessage(message: Message): { frame: Uint8Array[]; length: number } {
+  const text = typeof message === "string";
+  const payload = new Uint8Array(text ? ArrayBuffer.fromString(message) : message);
+  return {
+    frame: encodeFrame(text ? Opcode.text : Opcode.binary, payload),
+    length: payload.length,
+  };
 }

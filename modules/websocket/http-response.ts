@@ -1,13 +1,15 @@
 /* The few HTTP/1.1 responses the server writes, as bytes ready to queue. */
-const REASONS: Record<number, string> = {
+const REASONS: Readonly<Record<number, string>> = Object.freeze({
   101: "Switching Protocols",
+  200: "OK",
   400: "Bad Request",
   404: "Not Found",
+  408: "Request Timeout",
   426: "Upgrade Required",
   431: "Request Header Fields Too Large",
   500: "Internal Server Error",
   503: "Service Unavailable",
-};
+});
 
 export function switchingProtocols(accept: string): Uint8Array {
   return encodeHead(101, [
@@ -17,16 +19,19 @@ export function switchingProtocols(accept: string): Uint8Array {
   ]);
 }
 
-/** A complete response with a plain-text body; the connection closes after it. */
-export function textResponse(
-  status: number,
-  body: string,
-  headers: [string, string][] = [],
-): Uint8Array {
+/** A complete response; the connection closes after it. */
+export interface HttpReply {
+  status: number;
+  body: string;
+  contentType?: string; // default text/plain
+  headers?: [string, string][];
+}
+
+export function httpResponse({ status, body, contentType, headers = [] }: HttpReply): Uint8Array {
   const content = new Uint8Array(ArrayBuffer.fromString(body + "\n"));
   const head = encodeHead(status, [
     ...headers,
-    ["Content-Type", "text/plain; charset=utf-8"],
+    ["Content-Type", contentType ?? "text/plain; charset=utf-8"],
     ["Content-Length", String(content.length)],
     ["Connection", "close"],
   ]);

@@ -4,12 +4,14 @@
  * On ESP32, `write()` throws "would block" when given more than the free TCP send buffer
  * (TCP_SND_BUF, 8192 bytes by default); the socket reports space again in `onWritable`. The
  * queue therefore writes at most the space it was told about, in slices, and keeps the rest
- * until the next `onWritable`. Chunks are queued by reference, never copied.
+ * until the next `onWritable`. Chunks are queued by reference, never copied, so one broadcast
+ * frame can sit in many clients' queues at the cost of one.
  */
 import type { TcpSocket } from "websocket/tcp-socket";
 
 export class OutgoingQueue {
   #chunks: Uint8Array[] = [];
+  #startsFrame: boolean[] = []; // whether each chunk is the first of a frame (or HTTP response)
   #offset = 0; // bytes of the first chunk already written
   #bytes = 0;
   #writable = 0;
@@ -19,12 +21,25 @@ export class OutgoingQueue {
     return this.#bytes;
   }
 
+  /** Queues one frame (or one HTTP response) made of these chunks. */
   push(chunks: Uint8Array[]): void {
+    let first = true;
     for (const chunk of chunks) {
       if (chunk.length === 0) continue;
       this.#chunks.push(chunk);
+      this.#startsFrame.push(first);
       this.#bytes += chunk.length;
+      first = false;
     }
+  }
+
+  /** Drops every frame not yet started; the frame being written, if any, stays whole. */
+  dropUnsent(): void {
+    let keep = this.#offset === 0 && this.#startsFrame[0] ? 0 : 1;
+    while (keep < this.#chunks.length && !this.#startsFrame[keep]) keep++;
+    for (let i = keep; i < this.#chunks.length; i++) this.#bytes -= this.#chunks[i].length;
+    this.#chunks.length = keep;
+    this.#startsFrame.length = keep;
   }
 
   /** Records the free send space the socket reported in `onWritable`. */
@@ -42,7 +57,9 @@ export class OutgoingQueue {
       try {
         left = socket.write(slice);
       } catch {
-        this.#writable = 0; // "would block": the space we knew of is gone; wait for onWritable
+        // "would block": the space we knew of is gone, wait for onWritable. ("not ready": the
+        // peer is gone, and onError follows.)
+        this.#writable = 0;
         break;
       }
       this.#writable = typeof left === "number" ? left : 0;
@@ -50,6 +67,7 @@ export class OutgoingQueue {
       this.#offset += count;
       if (this.#offset === chunk.length) {
         this.#chunks.shift();
+        this.#startsFrame.shift();
         this.#offset = 0;
       }
     }
@@ -58,6 +76,7 @@ export class OutgoingQueue {
 
   clear(): void {
     this.#chunks = [];
+    this.#startsFrame = [];
     this.#offset = 0;
     this.#bytes = 0;
   }

@@ -1,15 +1,29 @@
 /*
  * A WebSocket server (RFC 6455) on the ECMA-419 socket listener: accepts TCP connections, hands
- * each to a WebSocketConnection, and tells the application what happens through three handlers.
+ * each to a WebSocketConnection, keeps the list of connected clients, broadcasts, enforces the
+ * client limit, serves plain HTTP routes (such as /status), and runs one timer for every
+ * connection's liveness and timeouts.
  */
 import Listener from "embedded:io/socket/listener";
 import type TCP from "embedded:io/socket/tcp";
-import { type ConnectionOptions, type Message, WebSocketConnection } from "websocket/connection";
+import Timer from "timer";
+import {
+  type ConnectionEvents,
+  type ConnectionOptions,
+  encodeMessage,
+  type Message,
+  newTraffic,
+  WebSocketConnection,
+} from "websocket/connection";
+import type { HttpRequest } from "websocket/http-request-parser";
+import type { HttpReply } from "websocket/http-response";
 
-export type { Message, WebSocketConnection };
+export type { HttpReply, Message, WebSocketConnection };
 
 export interface WebSocketServerOptions extends ConnectionOptions {
   port: number;
+  /** Most WebSocket clients at once; one more upgrade gets 503. */
+  maxClients: number;
 }
 
 export class WebSocketServer {
@@ -22,16 +36,27 @@ export class WebSocketServer {
 
   /** Every connected WebSocket client, in the order they connected. */
   readonly clients = new Set<WebSocketConnection>();
+  /** Traffic of every connection since the server started. */
+  readonly totals = newTraffic();
+  readonly startedAt = Date.now();
+  #connections = 0; // accepted since the start
+  readonly #all = new Set<WebSocketConnection>(); // clients and unfinished handshakes
+  readonly #routes = new Map<string, (request: HttpRequest) => HttpReply>();
   readonly #listener: Listener;
   readonly #options: WebSocketServerOptions;
-  #nextId = 1;
+  readonly #events: ConnectionEvents;
 
   constructor(options: WebSocketServerOptions) {
     this.#options = options;
+    this.#events = this.#connectionEvents();
     this.#listener = new Listener({
       port: options.port,
       onReadable: (count: number) => this.#accept(count),
     });
+    Timer.repeat(() => {
+      const now = Date.now();
+      for (const connection of this.#all) connection.tick(now);
+    }, tickInterval(options));
   }
 
   /** The port listened on (useful with port 0). */
@@ -39,27 +64,68 @@ export class WebSocketServer {
     return this.#listener.port;
   }
 
-  #accept(count: number): void {
-    const events = {
-      onOpen: (client: WebSocketConnection) => {
+  /** TCP connections accepted since the start. */
+  get connections(): number {
+    return this.#connections;
+  }
+
+  /** Serves a plain HTTP GET of `path` (no upgrade) with what `handler` returns. */
+  route(path: string, handler: (request: HttpRequest) => HttpReply): void {
+    this.#routes.set(path, handler);
+  }
+
+  /**
+   * Sends a message to every client (on `path` only, when given), in the order of the clients'
+   * arrival. The frame is encoded once and shared by every client's queue.
+   */
+  broadcast(message: Message, path?: string): void {
+    const { frame, length } = encodeMessage(message);
+    for (const client of this.clients) {
+      if (path === undefined || client.path === path) client.sendEncoded(frame, length);
+    }
+  }
+
+  #connectionEvents(): ConnectionEvents {
+    return {
+      totals: this.totals,
+      respond: (path, request) => this.#routes.get(path)?.(request),
+      admit: () => {
+        if (this.clients.size < this.#options.maxClients) return undefined;
+        const message = `all ${this.#options.maxClients} client slots are taken; try again later`;
+        return { status: 503, message, headers: [["Retry-After", "5"]] };
+      },
+      onOpen: (client) => {
         this.clients.add(client);
         this.onConnection(client);
       },
-      onMessage: (client: WebSocketConnection, message: Message) => this.onMessage(client, message),
-      onClose: (client: WebSocketConnection, code: number, reason: string) => {
-        this.clients.delete(client);
-        this.onClose(client, code, reason);
+      onMessage: (client, message) => this.onMessage(client, message),
+      onClose: (client, code, reason) => {
+        this.#all.delete(client);
+        if (this.clients.delete(client)) this.onClose(client, code, reason);
       },
     };
+  }
+
+  #accept(count: number): void {
     while (count-- > 0) {
       const socket = this.#listener.read() as TCP | undefined;
       if (!socket) return;
       try {
-        new WebSocketConnection(socket, this.#nextId++, this.#options, events);
+        this.#connections++;
+        this.#all.add(
+          new WebSocketConnection(socket, this.#connections, this.#options, this.#events),
+        );
       } catch (error) {
         trace(`ws: cannot accept a connection: ${String(error)}\n`);
         socket.close();
       }
     }
   }
+}
+
+/** Often enough for the shortest timeout set (a quarter of it), at most once a second. */
+function tickInterval(options: WebSocketServerOptions): number {
+  const { pingInterval, pingTimeout, idleTimeout, handshakeTimeout } = options;
+  const set = [pingInterval, pingTimeout, idleTimeout, handshakeTimeout].filter((ms) => ms > 0);
+  return Math.max(25, Math.min(1000, ...set.map((ms) => ms / 4)));
 }

@@ -10,7 +10,10 @@ describe("manifest.json", () => {
       .filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"))
       .map((file) => `websocket/${file.slice(0, -3)}`);
     expect(modules).to.not.be.empty;
-    for (const name of [...modules, "settings", "memory"]) {
+    const services = readdirSync(new URL("../../modules", import.meta.url))
+      .filter((file) => file.endsWith(".ts") && !file.endsWith(".d.ts"))
+      .map((file) => file.slice(0, -3));
+    for (const name of [...modules, ...services]) {
       expect(manifest.preload, name).to.include(name);
     }
   });
