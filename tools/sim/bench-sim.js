@@ -27,7 +27,8 @@ async function heapAfterIdle(sim) {
 
 async function main() {
   const port = await freePort();
-  const app = buildForSimulator([`port=${port}`], { instrument: true });
+  // 8 idle clients: one more than maxClients allows by default (the simulator has no lwip limit).
+  const app = buildForSimulator([`port=${port}`, "maxClients=8"], { instrument: true });
   const sim = await launchSimulator(app);
   process.once("SIGINT", () => sim.stop().then(() => process.exit(130)));
   try {
