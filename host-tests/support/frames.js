@@ -165,3 +165,46 @@ export function parseClosePayload(payload) {
   }
   return { code, reason, validReason };
 }
+
+/**
+ * Follows the frames a client writes, byte by byte, to tell whether the bytes written so far end
+ * on a frame boundary: a control frame (an automatic pong) may be written there and nowhere else.
+ * A header that declares more bytes than will ever be sent keeps it "inside a frame" for good.
+ */
+export class FrameBoundaryTracker {
+  #header = [];
+  #remaining = 0;
+  /** A close frame has been written (a client sends nothing after it). */
+  sawClose = false;
+
+  get atBoundary() {
+    return this.#header.length === 0 && this.#remaining === 0;
+  }
+
+  push(bytes) {
+    let i = 0;
+    while (i < bytes.length) {
+      if (this.#remaining > 0) {
+        const n = Math.min(this.#remaining, bytes.length - i);
+        this.#remaining -= n;
+        i += n;
+        continue;
+      }
+      this.#header.push(bytes[i++]);
+      const header = this.#header;
+      if (header.length < 2) continue;
+      const length7 = header[1] & 0x7f;
+      const extended = length7 === 126 ? 2 : length7 === 127 ? 8 : 0;
+      const size = 2 + extended + (header[1] & 0x80 ? 4 : 0);
+      if (header.length < size) continue;
+      let length = length7;
+      if (extended) {
+        length = 0;
+        for (let k = 2; k < 2 + extended; k++) length = length * 256 + header[k];
+      }
+      if ((header[0] & 0x0f) === Opcode.CLOSE) this.sawClose = true;
+      this.#remaining = length;
+      this.#header = [];
+    }
+  }
+}

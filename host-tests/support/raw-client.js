@@ -1,13 +1,19 @@
 // A raw RFC 6455 client over node:net, for what the `ws` client will not send: exact frame
 // bytes, protocol violations, split writes. It also checks what the server sends back:
 // server frames must be unmasked, have RSV bits clear and well-formed control frames.
+//
+// The firmware pings every client periodically (pingInterval) and drops one that does not answer.
+// So by default this client answers each server ping with a pong (same payload) as soon as the
+// bytes it has written end on a frame boundary, and keeps pings out of what tests read. Options:
+// `showPings` returns them from nextFrame()/nextMessage() too; `answerPings: false` never answers.
 import { createHash, randomBytes } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import { register, unregister } from "./clients.js";
 import { headerTokens, parseResponseHead } from "./http.js";
-import { connectTcp, writeInChunks } from "./tcp.js";
+import { connectTcp, writeAsync, writeInChunks } from "./tcp.js";
 import {
+  FrameBoundaryTracker,
   FrameParser,
   Opcode,
   closePayload,
@@ -76,12 +82,17 @@ export class RawClient {
   /**
    * Connects to `target` and performs the opening handshake.
    * @param {{host: string, port: number, path: string, replyTimeoutMs: number, closeWaitMs: number}} target
-   * @param {{chunkSize?: number, headers?: object, path?: string, key?: string}} [options]
-   *   `chunkSize` writes the request in pieces of that many bytes; `headers` as in upgradeRequest
+   * @param {{chunkSize?: number, headers?: object, path?: string, key?: string,
+   *   answerPings?: boolean, showPings?: boolean}} [options]
+   *   `chunkSize` writes the request in pieces of that many bytes; `headers` as in upgradeRequest;
+   *   `answerPings` (default true) and `showPings` (default false) as described at the top
    */
-  static async open(target, { chunkSize, headers, path = target.path, key = newKey() } = {}) {
+  static async open(
+    target,
+    { chunkSize, headers, path = target.path, key = newKey(), answerPings, showPings } = {},
+  ) {
     const socket = await connectTcp(target.host, target.port, { timeoutMs: target.replyTimeoutMs });
-    const client = new RawClient(socket, target);
+    const client = new RawClient(socket, target, { answerPings, showPings });
     try {
       const request = { host: target.host, port: target.port, path, headers, key };
       await client.#handshake(request, chunkSize);
@@ -99,11 +110,27 @@ export class RawClient {
   #head = Buffer.alloc(0);
   #handshakeDone = false;
   #onHead = null;
+  #outgoing = new FrameBoundaryTracker();
+  #pendingPongs = [];
+  #answerPings;
+  #showPings;
 
-  constructor(socket, { replyTimeoutMs = 3000, closeWaitMs = 3000 } = {}) {
+  constructor(
+    socket,
+    { replyTimeoutMs = 3000, closeWaitMs = 3000 } = {},
+    { answerPings = true, showPings = false } = {},
+  ) {
     this.#socket = socket;
+    this.#answerPings = answerPings;
+    this.#showPings = showPings;
     this.replyTimeoutMs = replyTimeoutMs;
     this.closeWaitMs = closeWaitMs;
+    /** Local address of the connection, as the server sees it (no NAT between them). */
+    this.localAddress = String(socket.localAddress).replace(/^::ffff:/, "");
+    /** performance.now() of every ping received from the server, shown or not. */
+    this.pingTimes = [];
+    /** performance.now() when the TCP connection closed. */
+    this.closedAt = null;
     this.isClosed = false;
     this.closeSent = false;
     this.socketError = null;
@@ -112,6 +139,7 @@ export class RawClient {
     /** Resolves when the TCP connection is closed (by either side). */
     this.closed = new Promise((resolve) => {
       socket.once("close", () => {
+        this.closedAt = performance.now();
         this.isClosed = true;
         this.#notify();
         resolve();
@@ -166,10 +194,37 @@ export class RawClient {
       this.#onHead?.("head");
       if (!chunk.length) return;
     }
-    const frames = this.#parser.push(chunk);
+    const frames = this.#parser.push(chunk).filter((frame) => this.#keep(frame));
     if (frames.length) {
       this.#frames.push(...frames);
       this.#notify();
+    }
+  }
+
+  /** Answers a server ping (if asked to); false when tests must not see the frame. */
+  #keep(frame) {
+    if (frame.opcode !== Opcode.PING) return true;
+    this.pingTimes.push(performance.now());
+    // A malformed ping stays visible, so that nextFrame() reports it.
+    const wellFormed = frame.fin && frame.rsv === 0 && !frame.masked && frame.payload.length <= 125;
+    if (!wellFormed) return true;
+    if (this.#answerPings) {
+      this.#pendingPongs.push(frame.payload);
+      this.#flushPongs();
+    }
+    return this.#showPings;
+  }
+
+  /** Writes the pongs owed, unless the bytes written so far stop inside a frame. */
+  #flushPongs() {
+    if (!this.#outgoing.atBoundary) return;
+    while (this.#pendingPongs.length) {
+      const payload = this.#pendingPongs.shift();
+      // After its close frame a client sends nothing more (RFC 6455 §5.5.1).
+      if (this.#outgoing.sawClose || this.isClosed || this.#socket.destroyed) continue;
+      const pong = encodeFrame({ opcode: Opcode.PONG, payload });
+      this.#outgoing.push(pong);
+      writeAsync(this.#socket, pong);
     }
   }
 
@@ -181,6 +236,13 @@ export class RawClient {
 
   /** Next server frame, checked against the rules for server frames. */
   async nextFrame(timeoutMs = this.replyTimeoutMs) {
+    await this.#waitForFrame(timeoutMs);
+    const frame = this.#frames.shift();
+    checkServerFrame(frame);
+    return frame;
+  }
+
+  async #waitForFrame(timeoutMs) {
     const deadline = Date.now() + timeoutMs;
     while (this.#frames.length === 0) {
       if (this.isClosed) {
@@ -199,23 +261,25 @@ export class RawClient {
         };
       });
     }
-    const frame = this.#frames.shift();
-    checkServerFrame(frame);
-    return frame;
   }
 
   /**
    * Next whole data message, reassembled from its frames. Control frames that arrive before
-   * it completes are returned in `controls`. A close frame instead of the message fails.
+   * it completes are returned in `controls`. A close frame instead of the message fails, or
+   * with `stopAtClose` resolves null and leaves the close frame to be read (expectClose).
    * @returns {Promise<{opcode: number, payload: Buffer, frames: number, controls: object[]}>}
    */
-  async nextMessage(timeoutMs = this.replyTimeoutMs) {
+  async nextMessage(timeoutMs = this.replyTimeoutMs, { stopAtClose = false } = {}) {
     const deadline = Date.now() + timeoutMs;
     const controls = [];
     const parts = [];
     let opcode = null;
     let frames = 0;
     for (;;) {
+      if (stopAtClose && opcode === null) {
+        await this.#waitForFrame(Math.max(1, deadline - Date.now()));
+        if (this.#frames[0].opcode === Opcode.CLOSE) return null;
+      }
       const frame = await this.nextFrame(Math.max(1, deadline - Date.now()));
       if (frame.opcode === Opcode.CLOSE) {
         const { code, reason } = parseClosePayload(frame.payload);
@@ -278,9 +342,46 @@ export class RawClient {
     expect(this.isClosed, "the server closed the connection").to.equal(false);
   }
 
-  /** Writes bytes verbatim; `chunkSize` splits them into that many bytes per TCP write. */
-  sendRaw(bytes, { chunkSize, gapMs } = {}) {
-    return writeInChunks(this.#socket, bytes, { chunkSize, gapMs });
+  /** Frames received and not read yet (checked), emptying the queue. */
+  takeFrames() {
+    const frames = this.#frames.splice(0);
+    frames.forEach(checkServerFrame);
+    return frames;
+  }
+
+  /**
+   * Writes bytes verbatim; `chunkSize` splits them into that many bytes per TCP write, with
+   * `gapMs` between writes. Pongs owed are written between writes that end on a frame boundary.
+   */
+  async sendRaw(bytes, { chunkSize, gapMs = 1 } = {}) {
+    const buffer = Buffer.from(bytes);
+    const size = chunkSize || Math.max(1, buffer.length);
+    let offset = 0;
+    do {
+      const chunk = buffer.subarray(offset, offset + size);
+      offset += size;
+      this.#outgoing.push(chunk);
+      const err = await writeAsync(this.#socket, chunk);
+      if (err) return err;
+      this.#flushPongs();
+      if (chunkSize) await delay(gapMs);
+    } while (offset < buffer.length);
+    return null;
+  }
+
+  /** Stops reading: the server's data piles up in the kernel buffers, then in the server. */
+  pause() {
+    this.#socket.pause();
+  }
+
+  resume() {
+    this.#socket.resume();
+  }
+
+  /** Drops the connection with a TCP reset (RST), as a client that vanishes. */
+  reset() {
+    this.#socket.resetAndDestroy();
+    unregister(this);
   }
 
   /** Encodes one frame (see frames.js `encodeFrame`) and writes it. */

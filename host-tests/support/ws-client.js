@@ -4,15 +4,24 @@ import { expect } from "chai";
 import WebSocket from "ws";
 import { register, unregister } from "./clients.js";
 
+/** `url` with its path (and query) replaced by `path`. */
+export function withPath(url, path) {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${path}`;
+}
+
 export class WsClient {
   /**
-   * Opens a WebSocket to `target.url`.
+   * Opens a WebSocket to `target.url`, or to another path of the same server. The `ws` client
+   * answers the server's pings by itself.
    * @param {{url: string, replyTimeoutMs: number}} target
+   * @param {{path?: string}} [options]
    */
-  static open(target) {
+  static open(target, { path } = {}) {
+    const url = path ? withPath(target.url, path) : target.url;
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(target.url, { handshakeTimeout: target.replyTimeoutMs });
-      const onError = (err) => reject(new Error(`could not open ${target.url}: ${err.message}`));
+      const ws = new WebSocket(url, { handshakeTimeout: target.replyTimeoutMs });
+      const onError = (err) => reject(new Error(`could not open ${url}: ${err.message}`));
       ws.once("error", onError);
       ws.once("open", () => {
         ws.removeListener("error", onError);
@@ -28,6 +37,8 @@ export class WsClient {
   constructor(ws, replyTimeoutMs) {
     this.#ws = ws;
     this.replyTimeoutMs = replyTimeoutMs;
+    /** Local address of the connection, as the server sees it (no NAT between them). */
+    this.localAddress = String(ws._socket?.localAddress).replace(/^::ffff:/, "");
     this.closeInfo = null;
     this.error = null;
     ws.on("message", (data, isBinary) => {
@@ -81,6 +92,11 @@ export class WsClient {
       });
     }
     return this.#messages.shift();
+  }
+
+  /** Messages received and not read yet, emptying the queue. */
+  takeMessages() {
+    return this.#messages.splice(0);
   }
 
   /** Fails if any message arrives, or the connection closes, within `ms`. */
