@@ -1,0 +1,106 @@
+// GET /status: the firmware's JSON report (plain HTTP on the WebSocket port), and waits built on
+// it. Tests read the target's real limits here (a board flashed with the defaults has slower
+// timeouts than the test settings) and poll the client registry to know that the server has
+// registered a close before they need its connection slot again.
+import { setTimeout as delay } from "node:timers/promises";
+import { httpRequest } from "./http.js";
+import { firmwareOnly, target } from "./target.js";
+
+/** A plain GET request (not an upgrade) for `path`. */
+export function plainGet({ host, port }, path, headers = {}) {
+  const fields = { Host: `${host.includes(":") ? `[${host}]` : host}:${port}`, ...headers };
+  const lines = Object.entries(fields).map(([name, value]) => `${name}: ${value}`);
+  return `GET ${path} HTTP/1.1\r\n${lines.join("\r\n")}\r\n\r\n`;
+}
+
+/** GET /status: `{ response, status }` with the HTTP response and the parsed body (or throws). */
+export async function getStatus(t = target, { timeoutMs = t.replyTimeoutMs } = {}) {
+  const response = await httpRequest(t, plainGet(t, "/status", { Connection: "close" }), {
+    timeoutMs,
+    closeWaitMs: 0,
+  });
+  const body = Buffer.from(response.body, "latin1").toString("utf8");
+  if (response.status !== 200) {
+    throw new Error(`GET /status answered "${response.statusLine}" ${body.slice(0, 200)}`);
+  }
+  try {
+    return { response, status: JSON.parse(body) };
+  } catch (err) {
+    throw new Error(`GET /status: the body is not JSON (${err.message}): ${body.slice(0, 300)}`, {
+      cause: err,
+    });
+  }
+}
+
+/** The parsed body of GET /status. */
+export async function fetchStatus(t = target, options) {
+  return (await getStatus(t, options)).status;
+}
+
+const limitsCache = new WeakMap();
+
+/**
+ * The target's limits from GET /status (cached per target), with every value a number. Skips the
+ * running test on the reference server, which has no /status.
+ */
+export async function targetLimits(context, t = target) {
+  firmwareOnly(context, "needs the firmware's GET /status");
+  if (!limitsCache.has(t)) {
+    const { limits } = await fetchStatus(t);
+    const numbers = {};
+    for (const [key, value] of Object.entries(limits ?? {})) numbers[key] = Number(value);
+    for (const key of ["maxClients", "maxQueued", "pingInterval", "pingTimeout"]) {
+      if (!Number.isFinite(numbers[key])) {
+        throw new Error(`GET /status: limits.${key} is ${limits?.[key]}, not a number`);
+      }
+    }
+    limitsCache.set(t, numbers);
+  }
+  return limitsCache.get(t);
+}
+
+function describeClients(status) {
+  if (!status) return "no /status answer";
+  const list = (status.clients ?? []).map(
+    (c) => `#${c.id} ${c.path} in ${c.messagesIn} out ${c.messagesOut} queued ${c.queuedBytes}`,
+  );
+  return `${list.length} client(s)${list.length ? `: ${list.join("; ")}` : ""}`;
+}
+
+/**
+ * Polls GET /status until `predicate(status)` holds and returns that status; throws after
+ * `timeoutMs` with what /status said last. A failed request (on the Node layer and the board a
+ * connection is refused while all TCP slots are taken) is retried.
+ */
+export async function waitForStatus(
+  predicate,
+  { t = target, timeoutMs = t.replyTimeoutMs, intervalMs = 25, what = "the expected state" } = {},
+) {
+  const deadline = performance.now() + timeoutMs;
+  let last = null;
+  let lastError;
+  for (;;) {
+    try {
+      last = await fetchStatus(t, { timeoutMs: Math.max(500, t.replyTimeoutMs) });
+      if (predicate(last)) return last;
+      lastError = null;
+    } catch (err) {
+      lastError = err;
+    }
+    if (performance.now() >= deadline) {
+      const why = lastError ? `; last request failed: ${lastError.message}` : "";
+      throw new Error(
+        `GET /status did not show ${what} within ${timeoutMs} ms; it showed ${describeClients(last)}${why}`,
+      );
+    }
+    await delay(intervalMs);
+  }
+}
+
+/** Waits until the registry holds exactly `count` clients (0 by default). */
+export function waitForClientCount(count = 0, options = {}) {
+  return waitForStatus((s) => s.clients?.length === count, {
+    what: `${count} connected client(s)`,
+    ...options,
+  });
+}
