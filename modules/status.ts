@@ -1,6 +1,8 @@
 /*
  * GET /status: what the board knows about itself, as JSON — uptime, every connected client with
  * its traffic, totals, the configured limits, and the memory figures the runtime can report.
+ * Times are milliseconds on the server's own clock: `uptime` since it started, and each client's
+ * `connectedAt` counted from the same start (a board may not know the date).
  */
 import { memoryFigures } from "memory";
 import type { HttpReply, WebSocketServer } from "websocket/server";
@@ -23,7 +25,7 @@ export function statusReply(server: WebSocketServer, limits: Limits): HttpReply 
       id: client.id,
       path: client.path,
       remoteAddress: client.remoteAddress,
-      connectedAt: client.connectedAt,
+      connectedAt: client.connectedAt - server.startedAt, // ms after the server started, as uptime
       ...client.traffic,
       queuedBytes: client.queuedBytes,
     });

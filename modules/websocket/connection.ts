@@ -14,13 +14,15 @@ import { FrameParser, type FrameParserLimits } from "websocket/frame-parser";
 import { checkUpgrade, type Refusal } from "websocket/handshake";
 import { type HttpRequest, HttpRequestParser } from "websocket/http-request-parser";
 import { type HttpReply, httpResponse, switchingProtocols } from "websocket/http-response";
+import { Liveness, LivenessAction, type LivenessOptions } from "websocket/liveness";
 import { Opcode } from "websocket/opcodes";
 import { OutgoingQueue } from "websocket/outgoing-queue";
 import type { TcpSocket } from "websocket/tcp-socket";
+import { countIn, countOut, newTraffic, type Traffic } from "websocket/traffic";
 
 export type Message = string | ArrayBuffer;
 
-export interface ConnectionOptions extends FrameParserLimits {
+export interface ConnectionOptions extends FrameParserLimits, LivenessOptions {
   /** WebSocket endpoints, e.g. ["/ws"]. */
   paths: readonly string[];
   maxHeaderSize: number;
@@ -30,23 +32,6 @@ export interface ConnectionOptions extends FrameParserLimits {
   maxQueued: number;
   /** Time allowed for the HTTP upgrade request (ms). */
   handshakeTimeout: number;
-  /** Ping every pingInterval ms; no pong within pingTimeout ms drops the client (0: never). */
-  pingInterval: number;
-  pingTimeout: number;
-  /** A client that sent nothing for idleTimeout ms is closed with 1001 (0: never). */
-  idleTimeout: number;
-}
-
-/** Messages and payload bytes, in and out. */
-export interface Traffic {
-  messagesIn: number;
-  messagesOut: number;
-  bytesIn: number;
-  bytesOut: number;
-}
-
-export function newTraffic(): Traffic {
-  return { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
 }
 
 /** What a connection asks and tells its server. */
@@ -83,9 +68,7 @@ export class WebSocketConnection {
   #closeTimer: Timer | null = null;
   #closeCode: number = CloseCode.abnormal;
   #closeReason = "";
-  #lastReceived = Date.now();
-  #lastPing = Date.now();
-  #pongDue = 0; // when the pong to our last ping is overdue (0: no ping outstanding)
+  readonly #liveness = new Liveness(this.connectedAt);
 
   constructor(from: TCP, id: number, options: ConnectionOptions, events: ConnectionEvents) {
     this.id = id;
@@ -135,8 +118,8 @@ export class WebSocketConnection {
       return this.close(CloseCode.policyViolation, "not reading fast enough");
     }
     this.#queue.push(frame);
-    this.#count(this.traffic, "out", payloadLength);
-    this.#count(this.#events.totals, "out", payloadLength);
+    countOut(this.traffic, payloadLength);
+    countOut(this.#events.totals, payloadLength);
     this.#flush();
   }
 
@@ -160,16 +143,12 @@ export class WebSocketConnection {
         return;
       }
       if (this.#state !== ReadyState.open) return;
-      if (this.#pongDue && now >= this.#pongDue) {
+      const action = this.#liveness.check(now, options);
+      if (action === LivenessAction.ping) this.ping();
+      else if (action === LivenessAction.closeIdle) this.close(CloseCode.goingAway, "idle");
+      else if (action === LivenessAction.drop) {
         trace(`ws #${this.id}: no pong within ${options.pingTimeout} ms; dropping it\n`);
-        return this.terminate();
-      }
-      if (options.idleTimeout && now - this.#lastReceived >= options.idleTimeout)
-        return this.close(CloseCode.goingAway, "idle");
-      if (options.pingInterval && !this.#pongDue && now - this.#lastPing >= options.pingInterval) {
-        this.ping();
-        this.#lastPing = now;
-        this.#pongDue = now + options.pingTimeout;
+        this.terminate();
       }
     });
   }
@@ -195,7 +174,7 @@ export class WebSocketConnection {
     const buffer = this.#socket.read();
     if (!buffer || this.#state === ReadyState.closed) return;
     const bytes = new Uint8Array(buffer);
-    this.#lastReceived = Date.now();
+    this.#liveness.received(Date.now());
     if (this.#request) this.#handshake(bytes);
     else this.#frames?.push(bytes);
   }
@@ -246,14 +225,12 @@ export class WebSocketConnection {
     return {
       onMessage: (data: ArrayBuffer, isText: boolean) => {
         if (this.#state !== ReadyState.open) return;
-        this.#count(this.traffic, "in", data.byteLength);
-        this.#count(this.#events.totals, "in", data.byteLength);
+        countIn(this.traffic, data.byteLength);
+        countIn(this.#events.totals, data.byteLength);
         this.#events.onMessage(this, isText ? String.fromArrayBuffer(data) : data);
       },
       onPing: (payload: Uint8Array) => this.#sendFrame(Opcode.pong, payload),
-      onPong: () => {
-        this.#pongDue = 0;
-      },
+      onPong: () => this.#liveness.pong(),
       onClose: (code: number, reason: string) => this.#peerClosed(code, reason),
       onProtocolError: (code: number, message: string, peerClosed: boolean) => {
         trace(`ws #${this.id}: ${message}; closing with ${code}\n`);
@@ -274,16 +251,6 @@ export class WebSocketConnection {
       this.#closeCode = code; // our close, answered: the handshake is complete
       this.#afterFlush = 1;
       this.#flush();
-    }
-  }
-
-  #count(traffic: Traffic, direction: "in" | "out", bytes: number): void {
-    if (direction === "in") {
-      traffic.messagesIn++;
-      traffic.bytesIn += bytes;
-    } else {
-      traffic.messagesOut++;
-      traffic.bytesOut += bytes;
     }
   }
 

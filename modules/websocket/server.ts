@@ -12,9 +12,9 @@ import {
   type ConnectionOptions,
   encodeMessage,
   type Message,
-  newTraffic,
   WebSocketConnection,
 } from "websocket/connection";
+import { newTraffic } from "websocket/traffic";
 import type { HttpRequest } from "websocket/http-request-parser";
 import type { HttpReply } from "websocket/http-response";
 

@@ -1,0 +1,47 @@
+/*
+ * Ping-based liveness for one client: when to ping it, when it is overdue (no pong within
+ * pingTimeout: the client is gone, or its network is), and when it has been idle too long.
+ */
+export interface LivenessOptions {
+  /** Ping every pingInterval ms (0: never). */
+  pingInterval: number;
+  /** A pong must come within pingTimeout ms of the ping. */
+  pingTimeout: number;
+  /** Nothing received for idleTimeout ms means idle (0: never). */
+  idleTimeout: number;
+}
+
+export const LivenessAction = Object.freeze({ none: 0, ping: 1, drop: 2, closeIdle: 3 });
+
+export class Liveness {
+  #lastReceived: number;
+  #lastPing: number;
+  #pongDue = 0; // when the pong to the last ping is overdue (0: no ping outstanding)
+
+  constructor(now: number) {
+    this.#lastReceived = now;
+    this.#lastPing = now;
+  }
+
+  /** Anything arrived from the client (a pong, a message, any bytes). */
+  received(now: number): void {
+    this.#lastReceived = now;
+  }
+
+  pong(): void {
+    this.#pongDue = 0;
+  }
+
+  /** What to do at `now`; a ping returned here counts as sent. */
+  check(now: number, options: LivenessOptions): number {
+    if (this.#pongDue && now >= this.#pongDue) return LivenessAction.drop;
+    if (options.idleTimeout && now - this.#lastReceived >= options.idleTimeout)
+      return LivenessAction.closeIdle;
+    if (options.pingInterval && !this.#pongDue && now - this.#lastPing >= options.pingInterval) {
+      this.#lastPing = now;
+      this.#pongDue = now + options.pingTimeout;
+      return LivenessAction.ping;
+    }
+    return LivenessAction.none;
+  }
+}

@@ -1,0 +1,32 @@
+// Unit tests of the firmware's liveness rules (modules/websocket/liveness.ts), compiled.
+import { expect } from "chai";
+import { firmwareModule } from "./firmware-modules.js";
+
+const { Liveness, LivenessAction } = await firmwareModule("websocket/liveness");
+const options = { pingInterval: 1000, pingTimeout: 500, idleTimeout: 0 };
+
+describe("firmware liveness", () => {
+  it("pings after pingInterval, once, and drops the client when the pong is overdue", () => {
+    const liveness = new Liveness(0);
+    expect(liveness.check(999, options)).to.equal(LivenessAction.none);
+    expect(liveness.check(1000, options)).to.equal(LivenessAction.ping);
+    expect(liveness.check(1200, options)).to.equal(LivenessAction.none); // waiting for the pong
+    expect(liveness.check(1500, options)).to.equal(LivenessAction.drop);
+  });
+
+  it("keeps a client that answers, and pings it again an interval later", () => {
+    const liveness = new Liveness(0);
+    expect(liveness.check(1000, options)).to.equal(LivenessAction.ping);
+    liveness.pong();
+    expect(liveness.check(1600, options)).to.equal(LivenessAction.none);
+    expect(liveness.check(2000, options)).to.equal(LivenessAction.ping);
+  });
+
+  it("closes a client idle for idleTimeout, counting anything it sends", () => {
+    const liveness = new Liveness(0);
+    const idle = { pingInterval: 0, pingTimeout: 500, idleTimeout: 3000 };
+    liveness.received(2000);
+    expect(liveness.check(4999, idle)).to.equal(LivenessAction.none);
+    expect(liveness.check(5000, idle)).to.equal(LivenessAction.closeIdle);
+  });
+});
