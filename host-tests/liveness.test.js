@@ -1,0 +1,136 @@
+// Timeouts: a client that does not answer pings is dropped (pingInterval + pingTimeout), a TCP
+// connection that does not complete its upgrade gets 408 (handshakeTimeout), a client that sends
+// nothing is closed with 1001 (idleTimeout). Waits are computed from the target's limits in
+// GET /status, so a board with the default settings takes longer. Firmware-specific.
+import { setTimeout as delay } from "node:timers/promises";
+import { expect } from "chai";
+import "./support/hooks.js";
+import { Opcode } from "./support/frames.js";
+import { httpRequest } from "./support/http.js";
+import { canStartInstance, startInstance } from "./support/instance.js";
+import { RawClient } from "./support/raw-client.js";
+import { targetLimits } from "./support/status.js";
+import { skipBecause, target } from "./support/target.js";
+import { WsClient } from "./support/ws-client.js";
+
+/** Slack for a deadline of `ms`: timers, scheduling, and a board's Wi-Fi. */
+const marginFor = (ms) => Math.max(target.kind === "board" ? 1500 : 500, ms * 0.25);
+
+async function expectStillEchoing(client, what) {
+  expect(client.closeInfo, `${what} was closed`).to.equal(null);
+  await client.send(`${what} still here`);
+  expect((await client.nextMessage()).data.toString()).to.equal(`${what} still here`);
+}
+
+describe("liveness and timeouts", function () {
+  this.timeout(target.timeoutMs);
+
+  it("[firmware] drops a client that never answers pings within pingInterval + pingTimeout, without a close frame", async function () {
+    const { pingInterval, pingTimeout } = await targetLimits(this);
+    const budget = pingInterval + pingTimeout + marginFor(pingInterval + pingTimeout);
+    this.timeout(budget + target.timeoutMs);
+
+    const healthy = await WsClient.open(target); // `ws` answers pings
+    const mute = await RawClient.open(target, { answerPings: false, showPings: true });
+    const opened = performance.now();
+    await Promise.race([mute.closed, delay(budget, null, { ref: false })]);
+    const pings = mute.pingTimes.length;
+    expect(
+      mute.isClosed,
+      `the client that never answers pings is still connected after ${budget} ms (${pings} ping(s) received)`,
+    ).to.equal(true);
+    const lifetime = Math.round(mute.closedAt - opened);
+    const frames = mute.takeFrames();
+    const closes = frames.filter((frame) => frame.opcode === Opcode.CLOSE);
+    expect(closes.length, `close frames before the drop after ${lifetime} ms`).to.equal(0);
+    expect(pings, `pings received before the drop after ${lifetime} ms`).to.be.at.least(1);
+    const sinceFirstPing = mute.closedAt - mute.pingTimes[0];
+    expect(
+      sinceFirstPing,
+      `ms between the first unanswered ping and the drop (pingTimeout ${pingTimeout})`,
+    ).to.be.at.least(pingTimeout * 0.9);
+    await expectStillEchoing(healthy, "the client that answers pings");
+  });
+
+  for (const { what, request } of [
+    {
+      what: "sends half an upgrade request",
+      request: (t) =>
+        `GET ${t.path} HTTP/1.1\r\nHost: ${t.host}:${t.port}\r\nUpgrade: websocket\r\nConnection: Upg`,
+    },
+    { what: "sends nothing", request: () => "" },
+  ]) {
+    it(`[firmware] answers 408 and closes a connection that ${what} for handshakeTimeout`, async function () {
+      const { handshakeTimeout } = await targetLimits(this);
+      const margin = marginFor(handshakeTimeout);
+      this.timeout(handshakeTimeout + 2 * margin + target.timeoutMs);
+      const healthy = await WsClient.open(target); // upgraded before: no handshake timeout for it
+
+      const started = performance.now();
+      const response = await httpRequest(target, request(target), {
+        timeoutMs: handshakeTimeout + margin,
+        closeWaitMs: margin,
+      });
+      const elapsed = Math.round(performance.now() - started);
+      expect(response.status, `answered "${response.statusLine}" after ${elapsed} ms`).to.equal(
+        408,
+      );
+      expect(response.closed, "the server closes the connection after the 408").to.equal(true);
+      expect(
+        elapsed,
+        `ms until the 408 and close (handshakeTimeout ${handshakeTimeout})`,
+      ).to.be.within(handshakeTimeout * 0.9, handshakeTimeout + margin);
+      await expectStillEchoing(healthy, "the upgraded client");
+    });
+  }
+
+  it("[firmware] with idleTimeout=T closes a client that sends nothing for T ms with 1001; pongs count as traffic", async function () {
+    let t = target;
+    let instance = null;
+    let limits;
+    if (canStartInstance()) {
+      // Pings every 300 ms (answered by the `ws` client); the silent client answers none, and
+      // pingTimeout is long enough for idleTimeout to act first.
+      instance = await startInstance({ idleTimeout: 1000, pingInterval: 300, pingTimeout: 5000 });
+      t = instance;
+      limits = { idleTimeout: 1000, pingInterval: 300, pingTimeout: 5000 };
+    } else {
+      limits = await targetLimits(this);
+      if (!(limits.idleTimeout > 0)) {
+        skipBecause(
+          this,
+          `needs idleTimeout > 0, the target runs idleTimeout=${limits.idleTimeout} (build it with idleTimeout=1000)`,
+        );
+      }
+      if (limits.idleTimeout + marginFor(limits.idleTimeout) >= limits.pingTimeout) {
+        skipBecause(
+          this,
+          `needs idleTimeout well below pingTimeout (target: ${limits.idleTimeout} and ${limits.pingTimeout}): a client that sends nothing, not even pongs, is dropped by liveness first`,
+        );
+      }
+    }
+    const { idleTimeout, pingInterval } = limits;
+    const margin = marginFor(idleTimeout);
+    this.timeout(2 * idleTimeout + 2 * margin + target.timeoutMs);
+    try {
+      const ponging = await WsClient.open(t); // sends nothing but pongs
+      const silent = await RawClient.open(t, { answerPings: false }); // sends nothing at all
+      const opened = performance.now();
+      await silent.expectClose(1001, { timeoutMs: idleTimeout + margin });
+      const elapsed = performance.now() - opened;
+      expect(
+        elapsed,
+        `ms until the idle client was closed (idleTimeout ${idleTimeout})`,
+      ).to.be.at.least(idleTimeout * 0.9);
+      if (pingInterval < idleTimeout / 2) {
+        await delay(Math.max(0, 1.5 * idleTimeout - elapsed));
+        await expectStillEchoing(
+          ponging,
+          `after ${1.5 * idleTimeout} ms of pongs only, the client`,
+        );
+      }
+    } finally {
+      await instance?.stop();
+    }
+  });
+});
