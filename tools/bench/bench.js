@@ -1,0 +1,260 @@
+// npm run bench: echo throughput and round trips with many clients, the firmware against a plain
+// `ws` echo server on the same machine. Prints figures; asserts nothing. See --help.
+import { spawn } from "node:child_process";
+import http from "node:http";
+import os from "node:os";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { startFirmware } from "../platform/index.js";
+import { closedLoop, sleep } from "./measure.js";
+
+const USAGE = `Usage: npm run bench -- [options]
+       node tools/bench/bench.js [options]
+
+Drives N clients × M messages of S bytes in a closed loop (each client sends its next message
+when the echo of the previous one arrives) against the firmware, then the same against a plain
+\`ws\` echo server on this machine, and prints msgs/s, round-trip p50/p95/p99 and errors for
+each, and the ratio firmware/ws.
+
+Options:
+  --clients 1,10,50   client counts to run (default 1,10,50)
+  --messages M        messages per client (default 2000)
+  --size S            payload bytes, binary (default 125)
+  --url ws://…/ws     a running server instead of the firmware on the Node platform layer
+                      (a board, the simulator); the ws server still runs here for the ratio
+  --help              this text
+
+Without --url the firmware runs on the Node platform layer with maxClients raised to the largest
+client count + 10 and MODDABLE_NODE_MAX_TCP (the emulated CONFIG_LWIP_MAX_ACTIVE_TCP) to that + 4.`;
+
+const WARMUP = { clients: 10, messages: 200 };
+
+function parseArgs(argv) {
+  const options = { clients: [1, 10, 50], messages: 2000, size: 125, url: null, help: false };
+  const value = (i, name) => {
+    if (argv[i + 1] === undefined) throw new Error(`${name} needs a value`);
+    return argv[i + 1];
+  };
+  const positive = (text, name) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new Error(`${name}: "${text}" is not a positive integer`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--help" || arg === "-h") options.help = true;
+    else if (arg === "--clients") {
+      options.clients = value(i++, arg)
+        .split(",")
+        .map((n) => positive(n, arg));
+    } else if (arg === "--messages") options.messages = positive(value(i++, arg), arg);
+    else if (arg === "--size") options.size = positive(value(i++, arg), arg);
+    else if (arg === "--url") {
+      options.url = value(i++, arg);
+      if (!/^ws:\/\//.test(options.url)) throw new Error(`--url: "${options.url}" is not ws://…`);
+    } else throw new Error(`unknown argument "${arg}"`);
+  }
+  return options;
+}
+
+/** The `ws` echo server in its own process. */
+async function startWsServer() {
+  const script = fileURLToPath(new URL("./ws-echo-server.js", import.meta.url));
+  const child = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (text) => {
+      out += text;
+      const match = /ready: (ws:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`the ws echo server exited (code ${code})`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", resolve);
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** GET /status of the firmware, or null when the server has none. */
+function fetchStatus(url) {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const request = http.get({ host: hostname, port, path: "/status", agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (text) => (body += text));
+      res.on("end", () => {
+        try {
+          resolve(res.statusCode === 200 ? JSON.parse(body) : null);
+        } catch {
+          resolve(null);
+        }
+      });
+    });
+    request.on("error", () => resolve(null));
+    request.setTimeout(2000, () => request.destroy());
+  });
+}
+
+/** Waits until the firmware has let go of the last run's clients (its slots are limited). */
+async function waitForIdle(url) {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const status = await fetchStatus(url);
+    if (!status || !Array.isArray(status.clients)) return sleep(200);
+    if (status.clients.length === 0) return sleep(50);
+    await sleep(100);
+  }
+}
+
+function progressPrinter(label) {
+  const started = Date.now();
+  let printed = false;
+  return {
+    update(done, total) {
+      if (Date.now() - started < 2000) return;
+      printed = true;
+      process.stderr.write(`\r  ${label}: ${done}/${total} echoes   `);
+    },
+    end() {
+      if (printed) process.stderr.write("\n");
+    },
+  };
+}
+
+async function run(name, url, clients, options) {
+  const progress = progressPrinter(`${name}, ${clients} client${clients === 1 ? "" : "s"}`);
+  const result = await closedLoop(url, {
+    clients,
+    messages: options.messages,
+    size: options.size,
+    onProgress: (done, total) => progress.update(done, total),
+  });
+  progress.end();
+  await waitForIdle(url);
+  return result;
+}
+
+function row(name, r) {
+  const ms = (x) => (Number.isFinite(x) ? x.toFixed(2) : "-").padStart(7);
+  return [
+    String(r.clients).padStart(7),
+    name.padEnd(9),
+    r.perSecond.toFixed(0).padStart(8),
+    ms(r.p50),
+    ms(r.p95),
+    ms(r.p99),
+    String(r.errors.length).padStart(7),
+  ].join("  ");
+}
+
+async function main() {
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`bench: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+
+  const most = Math.max(...options.clients, WARMUP.clients);
+  const maxClients = most + 10;
+  const maxTcp = maxClients + 4;
+  let firmware = null;
+  let firmwareLabel;
+  if (options.url) {
+    firmwareLabel = `the server at ${options.url}`;
+  } else {
+    firmware = await startFirmware({
+      overrides: ["port=0", `maxClients=${maxClients}`],
+      env: { MODDABLE_NODE_MAX_TCP: String(maxTcp) },
+    });
+    firmwareLabel =
+      `the firmware on the Node platform layer (maxClients=${maxClients}, ` +
+      `MODDABLE_NODE_MAX_TCP=${maxTcp}, other settings default)`;
+  }
+  const ws = await startWsServer();
+  const targets = [
+    { name: "firmware", url: options.url ?? firmware.url },
+    { name: "ws", url: ws.url },
+  ];
+  const stopAll = async () => {
+    await ws.stop();
+    await firmware?.stop();
+  };
+  process.once("SIGINT", () => stopAll().then(() => process.exit(130)));
+
+  const errorLog = [];
+  const results = new Map();
+  try {
+    for (const target of targets) {
+      const warm = await closedLoop(target.url, { ...WARMUP, size: options.size });
+      errorLog.push(...warm.errors.map((e) => `${target.name} warm-up: ${e}`));
+      await waitForIdle(target.url);
+    }
+    for (const clients of options.clients) {
+      for (const target of targets) {
+        const result = await run(target.name, target.url, clients, options);
+        results.set(`${target.name} ${clients}`, result);
+        errorLog.push(...result.errors.map((e) => `${target.name}, ${clients} clients: ${e}`));
+      }
+    }
+  } finally {
+    await stopAll();
+  }
+
+  const cpus = os.cpus();
+  console.log(
+    [
+      `bench: ${options.messages} messages per client, ${options.size}-byte binary payloads, closed loop:`,
+      "  each client sends its next message when the echo of the previous one has arrived.",
+      "  msgs/s = echoes received by all clients / wall time from the first send to the last echo;",
+      "  round trip = send to echo of each message. Clients and servers on this machine",
+      `  (${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, Node ${process.version}, loopback),`,
+      `  after a warm-up of ${WARMUP.clients} clients × ${WARMUP.messages} messages per server.`,
+      `firmware: ${firmwareLabel}`,
+      "ws:       a plain `ws` echo server (host-tests reference server) in its own Node process",
+      "",
+      [
+        "clients".padStart(7),
+        "server".padEnd(9),
+        "msgs/s".padStart(8),
+        ...["p50 ms", "p95 ms", "p99 ms", "errors"].map((h) => h.padStart(7)),
+      ].join("  "),
+    ].join("\n"),
+  );
+  for (const clients of options.clients) {
+    for (const target of targets)
+      console.log(row(target.name, results.get(`${target.name} ${clients}`)));
+  }
+  console.log("");
+  const ratios = options.clients.map((clients) => {
+    const f = results.get(`firmware ${clients}`).perSecond;
+    const w = results.get(`ws ${clients}`).perSecond;
+    return `${clients} client${clients === 1 ? "" : "s"} ${(f / w).toFixed(2)}×`;
+  });
+  console.log(`msgs/s ratio firmware/ws: ${ratios.join(", ")}`);
+  if (errorLog.length) {
+    console.log(`\nerrors (${errorLog.length}):`);
+    for (const line of errorLog.slice(0, 20)) console.log(`  ${line}`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`bench: ${error.stack ?? error.message}`);
+    process.exit(1);
+  },
+);
