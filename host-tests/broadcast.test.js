@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import "./support/hooks.js";
 import { binaryPayload } from "./support/data.js";
-import { targetLimits, waitForStatus } from "./support/status.js";
+import { releaseConnections, targetLimits, waitForStatus } from "./support/status.js";
 import { target } from "./support/target.js";
 import { WsClient } from "./support/ws-client.js";
 
@@ -18,6 +18,10 @@ const label = (k) => {
 
 describe("/broadcast", function () {
   this.timeout(target.timeoutMs);
+  afterEach(async function () {
+    this.timeout(target.timeoutMs);
+    await releaseConnections(); // six connections: free them for the next test
+  });
 
   it("[firmware] gives every /broadcast client every message once, all in the same order, sender included", async function () {
     const limits = await targetLimits(this);

@@ -12,7 +12,7 @@ import "./support/hooks.js";
 import { binaryPayload } from "./support/data.js";
 import { httpRequest } from "./support/http.js";
 import { upgradeRequest } from "./support/raw-client.js";
-import { targetLimits, waitForClientCount } from "./support/status.js";
+import { releaseConnections, targetLimits, waitForClientCount } from "./support/status.js";
 import { target } from "./support/target.js";
 import { WsClient } from "./support/ws-client.js";
 
@@ -95,6 +95,10 @@ async function expectOwnEchoes(clients, rounds, tag) {
 
 describe("maxClients", function () {
   this.timeout(target.timeoutMs * 2);
+  afterEach(async function () {
+    this.timeout(target.timeoutMs);
+    await releaseConnections(); // all the slots were taken: free them for the next test
+  });
 
   it("[firmware] serves maxClients clients at once without cross-talk; one more gets 503 with Retry-After", async function () {
     const { maxClients } = await targetLimits(this);

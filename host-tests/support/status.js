@@ -3,6 +3,7 @@
 // timeouts than the test settings) and poll the client registry to know that the server has
 // registered a close before they need its connection slot again.
 import { setTimeout as delay } from "node:timers/promises";
+import { disposeAll } from "./clients.js";
 import { httpRequest } from "./http.js";
 import { firmwareOnly, target } from "./target.js";
 
@@ -103,4 +104,16 @@ export function waitForClientCount(count = 0, options = {}) {
     what: `${count} connected client(s)`,
     ...options,
   });
+}
+
+/**
+ * After a test that used many connections: closes what it left open and waits until the server
+ * has registered the closes, plus a moment for the TCP slots themselves to be released (the Node
+ * layer and the ESP32 reset a connection beyond 8), so that the next test finds them free.
+ */
+export async function releaseConnections(t = target) {
+  disposeAll();
+  if (t.kind === "reference") return;
+  await waitForClientCount(0, { t });
+  await delay(100);
 }
