@@ -41,9 +41,17 @@ export async function startInstance(overrides) {
       return connectTcp(this.host, this.port, { timeoutMs: this.replyTimeoutMs });
     },
     output: () => firmware.output() + firmware.errors(),
+    /** Stops the instance; throws, with its last output, if it had died on its own. */
     async stop() {
       unregister(handle);
       const { code, signal } = await firmware.stop();
+      // On SIGTERM the platform exits with 0; an XS abort exits with 1.
+      if (code !== 0 && signal !== "SIGTERM" && signal !== "SIGKILL") {
+        const tail = instance.output().split("\n").slice(-30).join("\n");
+        throw new Error(
+          `the dedicated firmware instance exited (code ${code}, signal ${signal}). Last output:\n${tail}`,
+        );
+      }
       return { code, signal };
     },
   };
