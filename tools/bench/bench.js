@@ -27,7 +27,7 @@ Options:
 Without --url the firmware runs on the Node platform layer with maxClients raised to the largest
 client count + 10 and MODDABLE_NODE_MAX_TCP (the emulated CONFIG_LWIP_MAX_ACTIVE_TCP) to that + 4.`;
 
-const WARMUP = { clients: 10, messages: 200 };
+const WARMUP_MESSAGES = 200;
 
 function parseArgs(argv) {
   const options = { clients: [1, 10, 50], messages: 2000, size: 125, url: null, help: false };
@@ -167,38 +167,40 @@ async function main() {
     return 0;
   }
 
-  const most = Math.max(...options.clients, WARMUP.clients);
+  const most = Math.max(...options.clients);
+  // Warm-up (JIT, first connections): up to 10 clients, never more than the runs use.
+  const warmup = { clients: Math.min(10, most), messages: WARMUP_MESSAGES };
   const maxClients = most + 10;
   const maxTcp = maxClients + 4;
   let firmware = null;
-  let firmwareLabel;
-  if (options.url) {
-    firmwareLabel = `the server at ${options.url}`;
-  } else {
-    firmware = await startFirmware({
-      overrides: ["port=0", `maxClients=${maxClients}`],
-      env: { MODDABLE_NODE_MAX_TCP: String(maxTcp) },
-    });
-    firmwareLabel =
-      `the firmware on the Node platform layer (maxClients=${maxClients}, ` +
-      `MODDABLE_NODE_MAX_TCP=${maxTcp}, other settings default)`;
-  }
-  const ws = await startWsServer();
-  const targets = [
-    { name: "firmware", url: options.url ?? firmware.url },
-    { name: "ws", url: ws.url },
-  ];
+  let ws = null;
   const stopAll = async () => {
-    await ws.stop();
+    await ws?.stop();
     await firmware?.stop();
   };
   process.once("SIGINT", () => stopAll().then(() => process.exit(130)));
 
+  let firmwareLabel = `the server at ${options.url}`;
   const errorLog = [];
   const results = new Map();
+  let targets;
   try {
+    if (!options.url) {
+      firmware = await startFirmware({
+        overrides: ["port=0", `maxClients=${maxClients}`],
+        env: { MODDABLE_NODE_MAX_TCP: String(maxTcp) },
+      });
+      firmwareLabel =
+        `the firmware on the Node platform layer (maxClients=${maxClients}, ` +
+        `MODDABLE_NODE_MAX_TCP=${maxTcp}, other settings default)`;
+    }
+    ws = await startWsServer();
+    targets = [
+      { name: "firmware", url: options.url ?? firmware.url },
+      { name: "ws", url: ws.url },
+    ];
     for (const target of targets) {
-      const warm = await closedLoop(target.url, { ...WARMUP, size: options.size });
+      const warm = await closedLoop(target.url, { ...warmup, size: options.size });
       errorLog.push(...warm.errors.map((e) => `${target.name} warm-up: ${e}`));
       await waitForIdle(target.url);
     }
@@ -219,9 +221,9 @@ async function main() {
       `bench: ${options.messages} messages per client, ${options.size}-byte binary payloads, closed loop:`,
       "  each client sends its next message when the echo of the previous one has arrived.",
       "  msgs/s = echoes received by all clients / wall time from the first send to the last echo;",
-      "  round trip = send to echo of each message. Clients and servers on this machine",
+      `  round trip = send to echo of each message. ${options.url ? "Clients and the ws server" : "Clients and servers"} on this machine`,
       `  (${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, Node ${process.version}, loopback),`,
-      `  after a warm-up of ${WARMUP.clients} clients × ${WARMUP.messages} messages per server.`,
+      `  after a warm-up of ${warmup.clients} clients × ${warmup.messages} messages per server.`,
       `firmware: ${firmwareLabel}`,
       "ws:       a plain `ws` echo server (host-tests reference server) in its own Node process",
       "",
