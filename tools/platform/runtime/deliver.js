@@ -4,9 +4,26 @@
 import { setImmediate } from "node:timers";
 import { xsAbort } from "./abort.js";
 
-/** Runs `task` later, in its own turn, like a message posted to the XS machine. */
+const queue = [];
+let draining = false;
+
+/**
+ * Runs `task` later, in its own turn, like a message posted to the XS machine. As the machine's
+ * message service does, one drain runs every queued message, including those posted meanwhile
+ * (e.g. a tcp_output posted by a write), before the loop goes back to waiting for I/O.
+ */
 export function postMessage(task) {
-  setImmediate(task);
+  queue.push(task);
+  if (!draining) {
+    draining = true;
+    setImmediate(drain);
+  }
+}
+
+function drain() {
+  for (let i = 0; i < queue.length; i++) queue[i]();
+  queue.length = 0;
+  draining = false;
 }
 
 /** Calls a firmware function from the host; an exception it throws aborts like XS. */

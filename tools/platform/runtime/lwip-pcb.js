@@ -171,7 +171,8 @@ export class Pcb {
     this.#incoming.push(chunk);
     this.#incomingBytes += chunk.length;
     if (this.#incomingBytes >= limits.receiveWindow) this.#socket.pause();
-    this.#schedulePump();
+    // lwip's tcp_recv runs as the segment arrives: deliver the first one now, the rest one per turn.
+    if (!this.#pumpScheduled) this.#pump();
   }
 
   #onEnd() {
