@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import "./support/hooks.js";
 import { Opcode } from "./support/frames.js";
-import { canStartInstance, startInstance } from "./support/instance.js";
+import { canStartInstance, instanceStartMs, startInstance } from "./support/instance.js";
 import { RawClient } from "./support/raw-client.js";
 import { targetLimits } from "./support/status.js";
 import { firmwareOnly, skipBecause, target } from "./support/target.js";
@@ -94,7 +94,8 @@ describe("server push", function () {
     let t = target;
     let instance = null;
     let tick;
-    if (canStartInstance()) {
+    if (canStartInstance({ simulator: true })) {
+      this.timeout(instanceStartMs());
       tick = 500;
       instance = await startInstance({ tick });
       t = instance;
@@ -104,7 +105,7 @@ describe("server push", function () {
         skipBecause(this, `needs tick > 0, the target runs tick=${tick} (build it with tick=500)`);
       }
     }
-    this.timeout(target.timeoutMs + 4 * tick);
+    this.timeout((instance ? instanceStartMs() : 0) + target.timeoutMs + 4 * tick);
     try {
       const casters = [
         await WsClient.open(t, { path: "/broadcast" }),

@@ -1,15 +1,27 @@
-// A second firmware instance on the Node platform layer, for a test that needs settings the shared
-// target does not run with (idleTimeout > 0, tick > 0). Only where the platform layer runs the
-// firmware (target kind "node"); on the simulator and a board the test runs on the target if its
-// limits allow it, and skips otherwise. The instance is killed after the test whatever happens.
+// A second firmware instance, for a test that needs settings the shared target does not run with
+// (idleTimeout > 0, tick > 0): on the Node platform layer, or, under `npm run test:sim`, a second
+// simulator build. On a board the test runs on the target if its limits allow it, and skips
+// otherwise. The instance is stopped after the test whatever happens.
+import os from "node:os";
+import path from "node:path";
 import { register, unregister } from "./clients.js";
 import { settingsObject, testSettings } from "./test-settings.js";
 import { connectTcp } from "./tcp.js";
 import { target } from "./target.js";
 
-/** True when a dedicated instance can be started for this run. */
-export function canStartInstance() {
-  return target.kind === "node";
+/**
+ * True when a dedicated instance can be started for this run: on the Node layer always; on the
+ * simulator (`npm run test:sim`, MODDABLE set) when `simulator` is true — a second mcconfig build
+ * into its own folder, slow the first time (about a minute), so only for tests that need it.
+ */
+export function canStartInstance({ simulator = false } = {}) {
+  if (target.kind === "node") return true;
+  return simulator && target.kind === "sim" && Boolean(process.env.MODDABLE);
+}
+
+/** How long startInstance may take (a simulator build included), for this.timeout(). */
+export function instanceStartMs() {
+  return target.kind === "sim" ? 240_000 : 15_000;
 }
 
 /**
@@ -17,6 +29,7 @@ export function canStartInstance() {
  * Resolves with a target-like object (host, port, path, url, timings) and `stop()`.
  */
 export async function startInstance(overrides) {
+  if (target.kind === "sim") return startSimulatorInstance(overrides);
   const { startFirmware } = await import("../../tools/platform/index.js");
   const settings = { ...settingsObject(testSettings), ...overrides, port: 0 };
   const firmware = await startFirmware({
@@ -56,4 +69,38 @@ export async function startInstance(overrides) {
     },
   };
   return instance;
+}
+
+/** The same, built with mcconfig for the Moddable simulator and run headless. */
+async function startSimulatorInstance(overrides) {
+  const { buildForSimulator, launchSimulator } = await import("../../tools/sim/moddable.js");
+  const { freePort } = await import("../../tools/sim/free-port.js");
+  const settings = { ...settingsObject(testSettings), ...overrides, port: await freePort() };
+  const outputDir = path.join(os.tmpdir(), "ws-echo-sim-variant");
+  const app = buildForSimulator(
+    Object.entries(settings).map(([key, value]) => `${key}=${value}`),
+    { outputDir },
+  );
+  const sim = await launchSimulator(app);
+  const handle = { dispose: () => sim.stop() };
+  register(handle);
+  const url = new URL(sim.url);
+  return {
+    ...target,
+    kind: "sim",
+    settings,
+    host: url.hostname,
+    port: sim.port,
+    path: url.pathname,
+    url: sim.url,
+    connectTcp() {
+      return connectTcp(this.host, this.port, { timeoutMs: this.replyTimeoutMs });
+    },
+    output: () => sim.output(),
+    async stop() {
+      unregister(handle);
+      await sim.stop();
+      return { code: 0, signal: null };
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // The Moddable SDK on this machine: finding it, building the firmware for its Linux simulator
 // with mcconfig, and running the built app headless in its own process group.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -29,11 +29,24 @@ function buildEnv() {
 
 /**
  * `mcconfig -m -p lin -t build key=value…` from the repo root (with `-i` for an instrumented
- * build, which reports XS heap figures); returns the built mc.so.
+ * build, which reports XS heap figures; with `outputDir`, built there instead of $MODDABLE/build,
+ * so that a second build does not replace the app a running simulator has loaded); returns the
+ * built mc.so.
  */
-export function buildForSimulator(settings, { instrument = false } = {}) {
+export function buildForSimulator(settings, { instrument = false, outputDir } = {}) {
   const home = moddableHome();
-  const args = ["-m", ...(instrument ? ["-i"] : []), "-p", "lin", "-t", "build", ...settings];
+  if (outputDir) mkdirSync(outputDir, { recursive: true });
+  const output = outputDir ? ["-o", outputDir] : [];
+  const args = [
+    "-m",
+    ...(instrument ? ["-i"] : []),
+    "-p",
+    "lin",
+    "-t",
+    "build",
+    ...output,
+    ...settings,
+  ];
   const result = spawnSync("mcconfig", args, { cwd: repoRoot, env: buildEnv(), encoding: "utf8" });
   if (result.error) throw new SdkMissing(`cannot run mcconfig: ${result.error.message}`);
   if (result.status !== 0) {
@@ -41,7 +54,15 @@ export function buildForSimulator(settings, { instrument = false } = {}) {
     throw new Error(`mcconfig ${args.join(" ")} failed:\n${log}`);
   }
   const variant = instrument ? "instrument" : "release";
-  const app = path.join(home, "build", "bin", "lin", "mc", variant, appName, "mc.so");
+  const app = path.join(
+    outputDir ?? path.join(home, "build"),
+    "bin",
+    "lin",
+    "mc",
+    variant,
+    appName,
+    "mc.so",
+  );
   if (!existsSync(app)) throw new Error(`mcconfig succeeded but ${app} is missing`);
   return app;
 }
