@@ -19,6 +19,8 @@ each, and the ratio firmware/ws.
 Options:
   --clients 1,10,50   client counts to run (default 1,10,50)
   --messages M        messages per client (default 2000)
+  --rounds R          runs of each server per client count, alternating which goes first;
+                      the median run is shown (default 3)
   --size S            payload bytes, binary (default 125)
   --url ws://…/ws     a running server instead of the firmware on the Node platform layer
                       (a board, the simulator); the ws server still runs here for the ratio
@@ -30,7 +32,14 @@ client count + 10 and MODDABLE_NODE_MAX_TCP (the emulated CONFIG_LWIP_MAX_ACTIVE
 const WARMUP_MESSAGES = 200;
 
 function parseArgs(argv) {
-  const options = { clients: [1, 10, 50], messages: 2000, size: 125, url: null, help: false };
+  const options = {
+    clients: [1, 10, 50],
+    messages: 2000,
+    size: 125,
+    rounds: 3,
+    url: null,
+    help: false,
+  };
   const value = (i, name) => {
     if (argv[i + 1] === undefined) throw new Error(`${name} needs a value`);
     return argv[i + 1];
@@ -50,6 +59,7 @@ function parseArgs(argv) {
         .map((n) => positive(n, arg));
     } else if (arg === "--messages") options.messages = positive(value(i++, arg), arg);
     else if (arg === "--size") options.size = positive(value(i++, arg), arg);
+    else if (arg === "--rounds") options.rounds = positive(value(i++, arg), arg);
     else if (arg === "--url") {
       options.url = value(i++, arg);
       if (!/^ws:\/\//.test(options.url)) throw new Error(`--url: "${options.url}" is not ws://…`);
@@ -141,6 +151,12 @@ async function run(name, url, clients, options) {
   return result;
 }
 
+/** The run with the median msgs/s. */
+function median(runs) {
+  const sorted = [...runs].sort((a, b) => a.perSecond - b.perSecond);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 function row(name, r) {
   const ms = (x) => (Number.isFinite(x) ? x.toFixed(2) : "-").padStart(7);
   return [
@@ -204,12 +220,20 @@ async function main() {
       errorLog.push(...warm.errors.map((e) => `${target.name} warm-up: ${e}`));
       await waitForIdle(target.url);
     }
+    // The machine is shared by clients and servers: alternate which server goes first and keep
+    // the median of the rounds, so that one disturbed run does not decide the ratio.
     for (const clients of options.clients) {
-      for (const target of targets) {
-        const result = await run(target.name, target.url, clients, options);
-        results.set(`${target.name} ${clients}`, result);
-        errorLog.push(...result.errors.map((e) => `${target.name}, ${clients} clients: ${e}`));
+      const rounds = { firmware: [], ws: [] };
+      for (let round = 0; round < options.rounds; round++) {
+        const order = round % 2 ? [...targets].reverse() : targets;
+        for (const target of order) {
+          const result = await run(target.name, target.url, clients, options);
+          rounds[target.name].push(result);
+          errorLog.push(...result.errors.map((e) => `${target.name}, ${clients} clients: ${e}`));
+        }
       }
+      for (const target of targets)
+        results.set(`${target.name} ${clients}`, median(rounds[target.name]));
     }
   } finally {
     await stopAll();
@@ -223,7 +247,8 @@ async function main() {
       "  msgs/s = echoes received by all clients / wall time from the first send to the last echo;",
       `  round trip = send to echo of each message. ${options.url ? "Clients and the ws server" : "Clients and servers"} on this machine`,
       `  (${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, Node ${process.version}, loopback),`,
-      `  after a warm-up of ${warmup.clients} clients × ${warmup.messages} messages per server.`,
+      `  after a warm-up of ${warmup.clients} clients × ${warmup.messages} messages per server;`,
+      `  ${options.rounds} rounds per client count, alternating which server goes first; median shown.`,
       `firmware: ${firmwareLabel}`,
       "ws:       a plain `ws` echo server (host-tests reference server) in its own Node process",
       "",
