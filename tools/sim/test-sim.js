@@ -5,10 +5,20 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { freePort } from "./free-port.js";
-import { buildForSimulator, launchSimulator, repoRoot, SdkMissing } from "./moddable.js";
+import {
+  buildForSimulator,
+  launchSimulator,
+  moddableHome,
+  repoRoot,
+  SdkMissing,
+} from "./moddable.js";
 import { testSettings } from "../../host-tests/support/test-settings.js";
 
+/** The whole mocha run may take this long; then it is stopped, and the simulator with it. */
+const RUN_TIMEOUT_MS = 15 * 60 * 1000;
+
 async function main() {
+  moddableHome(); // says how to get the SDK before anything else
   const port = await freePort();
   const settings = [`port=${port}`, ...testSettings];
   console.log(`test:sim: mcconfig -m -p lin -t build ${settings.join(" ")}`);
@@ -17,7 +27,9 @@ async function main() {
   console.log(`test:sim: built ${app} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const sim = await launchSimulator(app);
+  let mocha = null;
   const stopAndExit = async (code) => {
+    mocha?.kill("SIGKILL");
     await sim.stop();
     process.exit(code);
   };
@@ -27,7 +39,8 @@ async function main() {
 
   let status;
   try {
-    status = await runMocha(process.argv.slice(2), { TARGET_URL: sim.url, TARGET_KIND: "sim" });
+    mocha = startMocha(process.argv.slice(2), { TARGET_URL: sim.url, TARGET_KIND: "sim" });
+    status = await mocha.status;
   } finally {
     await sim.stop();
   }
@@ -39,7 +52,7 @@ async function main() {
 }
 
 /** Extra arguments (test files, --grep …) go to mocha; by default every host test runs. */
-function runMocha(args, env) {
+function startMocha(args, env) {
   const mocha = path.join(repoRoot, "node_modules", ".bin", "mocha");
   const files = args.some((arg) => !arg.startsWith("-")) ? [] : ["host-tests/**/*.test.js"];
   const child = spawn(mocha, [...files, ...args], {
@@ -47,7 +60,19 @@ function runMocha(args, env) {
     stdio: "inherit",
     env: { ...process.env, ...env },
   });
-  return new Promise((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
+  const timer = setTimeout(() => {
+    console.error(
+      `test:sim: the host tests took over ${RUN_TIMEOUT_MS / 60000} minutes; stopping them`,
+    );
+    child.kill("SIGKILL");
+  }, RUN_TIMEOUT_MS);
+  child.status = new Promise((resolve) =>
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve(code ?? 1);
+    }),
+  );
+  return child;
 }
 
 main().catch((error) => {
