@@ -50,6 +50,13 @@ export interface ConnectionEvents {
 
 const ReadyState = Object.freeze({ handshake: 0, open: 1, closing: 2, closed: 3 });
 
+/** What happens once everything queued has been written. */
+const AfterFlush = Object.freeze({
+  keepOpen: 0,
+  closeTcp: 1, // the exchange is over (response sent, close handshake complete)
+  awaitClient: 2, // our close is out: give the client closeTimeout ms to close TCP first
+});
+
 export class WebSocketConnection {
   readonly id: number;
   readonly remoteAddress: string;
@@ -63,8 +70,7 @@ export class WebSocketConnection {
   readonly #queue = new OutgoingQueue();
   #request: HttpRequestParser | null;
   #frames: FrameParser | null = null;
-  /** After the queue drains: 0 keep going, 1 close TCP, 2 wait for the client to close. */
-  #afterFlush = 0;
+  #afterFlush: number = AfterFlush.keepOpen;
   #closeTimer: Timer | null = null;
   #closeCode: number = CloseCode.abnormal;
   #closeReason = "";
@@ -161,7 +167,7 @@ export class WebSocketConnection {
   close(code: number = CloseCode.normal, reason = ""): void {
     if (this.#state !== ReadyState.open) return;
     this.#sendFrame(Opcode.close, encodeClosePayload(code, reason));
-    this.#closing(code, reason, 2);
+    this.#closing(code, reason, AfterFlush.awaitClient);
   }
 
   #sendFrame(opcode: number, payload: Uint8Array): void {
@@ -217,7 +223,7 @@ export class WebSocketConnection {
   #refuse(reply: HttpReply): void {
     this.#queue.push([httpResponse(reply)]);
     this.#state = ReadyState.closing;
-    this.#afterFlush = reply.status === 431 ? 2 : 1;
+    this.#afterFlush = reply.status === 431 ? AfterFlush.awaitClient : AfterFlush.closeTcp;
     this.#flush();
   }
 
@@ -246,10 +252,10 @@ export class WebSocketConnection {
       const payload =
         code === CloseCode.noStatus ? new Uint8Array(0) : encodeClosePayload(code, "");
       this.#sendFrame(Opcode.close, payload);
-      this.#closing(code, reason, 1);
+      this.#closing(code, reason, AfterFlush.closeTcp);
     } else if (this.#state === ReadyState.closing) {
       this.#closeCode = code; // our close, answered: the handshake is complete
-      this.#afterFlush = 1;
+      this.#afterFlush = AfterFlush.closeTcp;
       this.#flush();
     }
   }
@@ -269,8 +275,8 @@ export class WebSocketConnection {
 
   #flush(): void {
     if (this.#state === ReadyState.closed) return;
-    if (!this.#queue.flush(this.#socket) || !this.#afterFlush) return;
-    if (this.#afterFlush === 1) return this.#finish();
+    if (!this.#queue.flush(this.#socket) || this.#afterFlush === AfterFlush.keepOpen) return;
+    if (this.#afterFlush === AfterFlush.closeTcp) return this.#finish();
     // Our close frame is out: give the client closeTimeout ms to close its side first.
     this.#closeTimer ??= Timer.set(
       () => this.#guard(() => this.#finish()),
