@@ -9,7 +9,7 @@
 import TCP from "embedded:io/socket/tcp";
 import Timer from "timer";
 import { CloseCode } from "websocket/close-codes";
-import { encodeClosePayload, encodeFrame } from "websocket/frame-encoder";
+import { encodeClosePayload, encodeFrame, encodeMessage } from "websocket/frame-encoder";
 import { FrameParser, type FrameParserLimits } from "websocket/frame-parser";
 import { checkUpgrade, type Refusal } from "websocket/handshake";
 import { type HttpRequest, HttpRequestParser } from "websocket/http-request-parser";
@@ -20,6 +20,7 @@ import { OutgoingQueue } from "websocket/outgoing-queue";
 import type { TcpSocket } from "websocket/tcp-socket";
 import { countIn, countOut, newTraffic, type Traffic } from "websocket/traffic";
 
+/** A text (string) or binary (ArrayBuffer) message. */
 export type Message = string | ArrayBuffer;
 
 export interface ConnectionOptions extends FrameParserLimits, LivenessOptions {
@@ -86,7 +87,7 @@ export class WebSocketConnection {
       nodelay: true, // answer small messages now, not after Nagle and delayed ACK
       onReadable: () => this.#guard(() => this.#receive()),
       onWritable: (count: number) => this.#guard(() => this.#writable(count)),
-      onError: () => this.#guard(() => this.#disconnected()),
+      onError: () => this.#guard(() => this.#finish()), // the client closed TCP, or it failed
     }) as unknown as TcpSocket;
     this.remoteAddress = this.#socket.remoteAddress ?? "";
   }
@@ -94,10 +95,6 @@ export class WebSocketConnection {
   /** The endpoint the client asked for ("" until the handshake is done). */
   get path(): string {
     return this.#path;
-  }
-
-  get isOpen(): boolean {
-    return this.#state === ReadyState.open;
   }
 
   /** Bytes waiting to be sent to this client. */
@@ -284,11 +281,6 @@ export class WebSocketConnection {
     );
   }
 
-  /** The client closed TCP or the connection failed. */
-  #disconnected(): void {
-    this.#finish();
-  }
-
   #finish(): void {
     if (this.#state === ReadyState.closed) return;
     this.#state = ReadyState.closed;
@@ -313,14 +305,4 @@ export class WebSocketConnection {
       }
     }
   }
-}
-
-/** A message as the chunks of one unmasked frame, and its payload length. */
-export function encodeMessage(message: Message): { frame: Uint8Array[]; length: number } {
-  const text = typeof message === "string";
-  const payload = new Uint8Array(text ? ArrayBuffer.fromString(message) : message);
-  return {
-    frame: encodeFrame(text ? Opcode.text : Opcode.binary, payload),
-    length: payload.length,
-  };
 }

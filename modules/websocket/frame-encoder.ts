@@ -55,4 +55,15 @@ export function encodeClosePayload(code: number, reason: string): Uint8Array {
   return payload;
 }
 
-export { Opcode };
+/** A text (string) or binary (ArrayBuffer) message as the chunks of one frame, and its length. */
+export function encodeMessage(message: string | ArrayBuffer): {
+  frame: Uint8Array[];
+  length: number;
+} {
+  const text = typeof message === "string";
+  const payload = new Uint8Array(text ? ArrayBuffer.fromString(message) : message);
+  return {
+    frame: encodeFrame(text ? Opcode.text : Opcode.binary, payload),
+    length: payload.length,
+  };
+}

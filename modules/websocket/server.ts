@@ -10,10 +10,10 @@ import Timer from "timer";
 import {
   type ConnectionEvents,
   type ConnectionOptions,
-  encodeMessage,
   type Message,
   WebSocketConnection,
 } from "websocket/connection";
+import { encodeMessage } from "websocket/frame-encoder";
 import { newTraffic } from "websocket/traffic";
 import type { HttpRequest } from "websocket/http-request-parser";
 import type { HttpReply } from "websocket/http-response";
