@@ -10,59 +10,9 @@ export function open(url) {
   });
 }
 
-function echoOnce(ws, payload) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (data) => {
-      ws.off("close", onClose);
-      if (data.length !== payload.length)
-        reject(new Error(`echo of ${data.length} B, sent ${payload.length} B`));
-      else resolve();
-    };
-    const onClose = (code) => reject(new Error(`closed (${code}) while waiting for an echo`));
-    ws.once("message", onMessage);
-    ws.once("close", onClose);
-    ws.send(payload);
-  });
-}
-
 export function percentile(sorted, p) {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-/** `count` messages of `size` bytes, one at a time: each waits for the previous echo. */
-export async function sequentialEchoes(url, { count, size, onProgress = () => {} }) {
-  const ws = await open(url);
-  const payload = Buffer.alloc(size, 0x61).toString();
-  const times = [];
-  const started = performance.now();
-  for (let i = 0; i < count; i++) {
-    const t0 = performance.now();
-    await echoOnce(ws, payload);
-    times.push(performance.now() - t0);
-    onProgress(i + 1, count);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  ws.close();
-  times.sort((a, b) => a - b);
-  return {
-    messages: count,
-    perSecond: count / seconds,
-    p50: percentile(times, 50),
-    p95: percentile(times, 95),
-    p99: percentile(times, 99),
-  };
-}
-
-/** Time for one binary message of `size` bytes to come back whole. */
-export async function largeEcho(url, size) {
-  const ws = await open(url);
-  const payload = Buffer.alloc(size, 7);
-  const t0 = performance.now();
-  await echoOnce(ws, payload);
-  const ms = performance.now() - t0;
-  ws.close();
-  return ms;
 }
 
 /** Opens `count` connections and leaves them idle; returns a function that closes them. */

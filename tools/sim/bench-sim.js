@@ -2,7 +2,7 @@
 // build). Prints figures; asserts nothing. The simulator is stopped whatever happens.
 import { freePort } from "./free-port.js";
 import { buildForSimulator, launchSimulator, SdkMissing } from "./moddable.js";
-import { idleClients, largeEcho, sequentialEchoes, sleep } from "../bench/measure.js";
+import { closedLoop, idleClients, sleep } from "../bench/measure.js";
 
 /** The instrumented simulator prints "instruments: a,b,…" every second, named by "instruments key:". */
 function latestInstruments(output) {
@@ -51,16 +51,18 @@ async function main() {
     } else {
       rows.push(["XS heap", "not reported (no instruments lines in the simulator output)"]);
     }
-    const echoes = await sequentialEchoes(sim.url, {
-      count: 1000,
+    const echoes = await closedLoop(sim.url, {
+      clients: 1,
+      messages: 1000,
       size: 16,
-      onProgress: (done, total) =>
-        done % 100 === 0 && process.stderr.write(`\r  echo ${done}/${total}`),
+      onProgress: (done, total) => process.stderr.write(`\r  echo ${done}/${total}`),
     });
     process.stderr.write("\n");
     rows.push(["1000 × 16 B echo, sequential", `${echoes.perSecond.toFixed(0)} msg/s`]);
     rows.push(["  round trip p50 / p99", `${echoes.p50.toFixed(2)} / ${echoes.p99.toFixed(2)} ms`]);
-    rows.push(["one 64 KiB binary echo", `${(await largeEcho(sim.url, 65536)).toFixed(0)} ms`]);
+    const large = await closedLoop(sim.url, { clients: 1, messages: 1, size: 65536 });
+    rows.push(["one 64 KiB binary echo", `${(large.seconds * 1000).toFixed(0)} ms`]);
+    for (const error of [...echoes.errors, ...large.errors]) rows.push(["  error", error]);
 
     const width = Math.max(...rows.map(([name]) => name.length));
     console.log("bench:sim (Moddable simulator, real XS, instrumented build, loopback)");
