@@ -7,41 +7,49 @@ import { Opcode } from "websocket/opcodes";
 /** Payloads up to this size are copied next to their header so that one TCP write carries both. */
 const COALESCE_LIMIT = 1024;
 
-/** The 2, 4 or 10 header bytes of an unmasked, final frame. */
-export function encodeFrameHeader(opcode: number, length: number): Uint8Array {
-  let header: Uint8Array;
+/** Bytes of the header of an unmasked frame carrying `length` bytes: 2, 4 or 10. */
+function headerLength(length: number): number {
+  return length < 126 ? 2 : length < 0x10000 ? 4 : 10;
+}
+
+/** Writes the header of an unmasked, final frame at the start of `target`. */
+function writeFrameHeader(target: Uint8Array, opcode: number, length: number): void {
+  target[0] = 0x80 | opcode;
   if (length < 126) {
-    header = new Uint8Array(2);
-    header[1] = length;
+    target[1] = length;
   } else if (length < 0x10000) {
-    header = new Uint8Array(4);
-    header[1] = 126;
-    header[2] = length >> 8;
-    header[3] = length & 0xff;
+    target[1] = 126;
+    target[2] = length >> 8;
+    target[3] = length & 0xff;
   } else {
-    header = new Uint8Array(10);
-    header[1] = 127;
-    // Lengths above 2^32 are never sent: the high four bytes stay 0.
-    header[6] = (length >>> 24) & 0xff;
-    header[7] = (length >>> 16) & 0xff;
-    header[8] = (length >>> 8) & 0xff;
-    header[9] = length & 0xff;
+    target[1] = 127;
+    // Lengths above 2^32 are never sent: bytes 2 to 5 stay 0.
+    target[6] = (length >>> 24) & 0xff;
+    target[7] = (length >>> 16) & 0xff;
+    target[8] = (length >>> 8) & 0xff;
+    target[9] = length & 0xff;
   }
-  header[0] = 0x80 | opcode;
+}
+
+/** The 2, 4 or 10 header bytes of an unmasked, final frame. */
+function encodeFrameHeader(opcode: number, length: number): Uint8Array {
+  const header = new Uint8Array(headerLength(length));
+  writeFrameHeader(header, opcode, length);
   return header;
 }
 
 /**
- * A whole frame as the chunks to queue: one chunk for small payloads, header and payload as two
- * for large ones (the payload is not copied, so a broadcast can share it between clients).
+ * A whole frame as the chunks to queue: one chunk for small payloads (header and payload in one
+ * allocation), header and payload as two for large ones (the payload is not copied, so a
+ * broadcast can share it between clients).
  */
 export function encodeFrame(opcode: number, payload: Uint8Array): Uint8Array[] {
-  const header = encodeFrameHeader(opcode, payload.length);
-  if (payload.length === 0) return [header];
-  if (payload.length > COALESCE_LIMIT) return [header, payload];
-  const frame = new Uint8Array(header.length + payload.length);
-  frame.set(header);
-  frame.set(payload, header.length);
+  const length = payload.length;
+  if (length > COALESCE_LIMIT) return [encodeFrameHeader(opcode, length), payload];
+  const start = headerLength(length);
+  const frame = new Uint8Array(start + length);
+  writeFrameHeader(frame, opcode, length);
+  if (length) frame.set(payload, start);
   return [frame];
 }
 

@@ -105,11 +105,14 @@ export class FrameParser {
     this.#payload = null;
   }
 
+  /** Copies header bytes into the staging buffer (byte by byte: no view allocated per frame). */
   #collect(bytes: Uint8Array, offset: number, wanted: number): number {
-    const count = Math.min(wanted - this.#headerBytes, bytes.length - offset);
-    this.#header.set(bytes.subarray(offset, offset + count), this.#headerBytes);
-    this.#headerBytes += count;
-    return offset + count;
+    const header = this.#header;
+    let filled = this.#headerBytes;
+    const end = Math.min(offset + wanted - filled, bytes.length);
+    while (offset < end) header[filled++] = bytes[offset++];
+    this.#headerBytes = filled;
+    return offset;
   }
 
   #next(state: number): void {
@@ -176,7 +179,9 @@ export class FrameParser {
   }
 
   #readMask(): void {
-    this.#mask.set(this.#header.subarray(0, 4));
+    const mask = this.#mask;
+    const header = this.#header;
+    for (let i = 0; i < 4; i++) mask[i] = header[i];
     const keep = isControlOpcode(this.#opcode) || !this.#discarding;
     this.#payload = keep ? new Uint8Array(this.#payloadLength) : null;
     this.#payloadOffset = 0;

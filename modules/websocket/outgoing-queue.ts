@@ -52,7 +52,8 @@ export class OutgoingQueue {
     while (this.#chunks.length && this.#writable > 0) {
       const chunk = this.#chunks[0];
       const count = Math.min(this.#writable, chunk.length - this.#offset);
-      const slice = chunk.subarray(this.#offset, this.#offset + count);
+      const whole = this.#offset === 0 && count === chunk.length;
+      const slice = whole ? chunk : chunk.subarray(this.#offset, this.#offset + count);
       let left: number | undefined;
       try {
         left = socket.write(slice);
