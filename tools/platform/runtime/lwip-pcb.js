@@ -13,6 +13,7 @@
 // Closing: like tcp_close, a FIN after the queued bytes; but a reset when bytes received were never
 // read by the firmware (lwip's tcp_close_shutdown sends RST when rcv_wnd is not fully open) or when
 // data arrives after the close.
+import { Buffer } from "node:buffer";
 import net from "node:net";
 import { clearTimeout, setImmediate, setTimeout } from "node:timers";
 import { limits, pools } from "./lwip-state.js";
@@ -40,6 +41,7 @@ export class Pcb {
   #incomingBytes = 0;
   #unacked = 0;
   #inFlight = 0;
+  #writeLengths = []; // of the writes node:net has not completed, oldest first
   #finReceived = false;
   #finDelivered = false;
   #accepted = false;
@@ -112,13 +114,18 @@ export class Pcb {
     }
     const length = bytes.byteLength;
     this.#inFlight += length;
-    socket.write(bytes.slice(), (error) => {
-      if (error) return;
-      this.#inFlight -= length;
-      this.sent?.(this.arg, length);
-    });
+    this.#writeLengths.push(length);
+    socket.write(Buffer.from(bytes), this.#written); // a copy, as tcp_write makes
     return true;
   }
+
+  /** node:net handed a write to the OS (writes complete in order): its space comes back. */
+  #written = (error) => {
+    const length = this.#writeLengths.shift();
+    if (error) return;
+    this.#inFlight -= length;
+    this.sent?.(this.arg, length);
+  };
 
   /** tcp_output: sends what write() queued. */
   output() {
@@ -241,6 +248,16 @@ export class Pcb {
   }
 
   #deliverSegment(size) {
+    const first = this.#incoming[0];
+    const segment = first.length === size ? this.#incoming.shift() : this.#joinIncoming(size);
+    this.#incomingBytes -= size;
+    this.#unacked += size;
+    this.#resumeIfRoom();
+    this.recv(this.arg, segment);
+  }
+
+  /** The first `size` bytes waiting, taken from as many chunks as they span, in one segment. */
+  #joinIncoming(size) {
     const segment = new Uint8Array(size);
     let filled = 0;
     while (filled < size) {
@@ -251,10 +268,7 @@ export class Pcb {
       if (use === chunk.length) this.#incoming.shift();
       else this.#incoming[0] = chunk.subarray(use);
     }
-    this.#incomingBytes -= size;
-    this.#unacked += size;
-    this.#resumeIfRoom();
-    this.recv(this.arg, segment);
+    return segment;
   }
 
   #deliverFin() {

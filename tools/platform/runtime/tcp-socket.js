@@ -46,6 +46,8 @@ class TCPRecord {
   onReadable = undefined;
   onWritable = undefined;
   onError = undefined;
+  /** The message posted when a trigger fires (one function per record, not one per trigger). */
+  deliver = () => tcpDeliver(this);
 
   available() {
     let bytes = 0;
@@ -87,7 +89,7 @@ function tcpTrigger(tcp, trigger) {
   tcp.triggered |= trigger;
   if (!triggered) {
     tcpHold(tcp);
-    postMessage(() => tcpDeliver(tcp));
+    postMessage(tcp.deliver);
   }
 }
 
@@ -170,9 +172,9 @@ function consume(tcp, out, count) {
   while (filled < count) {
     const buffer = tcp.buffers[0];
     const use = Math.min(count - filled, buffer.bytes.length - buffer.offset);
-    const piece = buffer.bytes.subarray(buffer.offset, buffer.offset + use);
-    if (out) out.set(piece, filled);
-    else last = piece[0];
+    if (!out) last = buffer.bytes[buffer.offset];
+    else if (use === buffer.bytes.length) out.set(buffer.bytes, filled);
+    else out.set(buffer.bytes.subarray(buffer.offset, buffer.offset + use), filled);
     filled += use;
     buffer.offset += use;
     if (buffer.offset === buffer.bytes.length) {
