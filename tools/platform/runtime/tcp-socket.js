@@ -165,7 +165,10 @@ function doClose(instance) {
   tcpRelease(tcp);
 }
 
-/** Consumes `count` bytes into `out` (or returns them when `out` is undefined and count is 1). */
+/**
+ * Consumes `count` bytes into `out`; with no `out`, consumes them and returns the first (the read
+ * of one byte in number format).
+ */
 function consume(tcp, out, count) {
   let filled = 0;
   let last = 0;
@@ -187,6 +190,15 @@ function consume(tcp, out, count) {
     }
   }
   return last;
+}
+
+/** Everything received, when it is one segment, as a new ArrayBuffer (read() of it all). */
+function takeWhole(tcp) {
+  const { bytes, offset } = tcp.buffers[0];
+  const start = bytes.byteOffset + offset;
+  const result = bytes.buffer.slice(start, bytes.byteOffset + bytes.length);
+  consume(tcp, undefined, bytes.length - offset);
+  return result;
 }
 
 class TCP {
@@ -274,6 +286,9 @@ class TCP {
       requested = toInteger(args[0]);
     }
     if (requested <= 0 || requested > available) throw new Error("invalid");
+    if (!out && requested === available && tcp.buffers.length === 1) {
+      return takeWhole(tcp); // the usual case, one received segment read whole: one copy
+    }
     if (!out) {
       result = new ArrayBuffer(requested);
       out = new Uint8Array(result);
