@@ -1,7 +1,8 @@
 /*
  * The board's settings, from the manifest's `config` section. `mcconfig … key=value` (and
- * `npm start -- key=value`) override them as strings, so each is read back as a number here; a
- * value that is not a valid number is reported and the default is used.
+ * `npm start -- key=value`) override them as strings, so each is read back as the type it has
+ * here (number, true/false, text, list); a value that is not valid is reported and the default is
+ * used.
  */
 import config from "mc/config";
 
@@ -19,6 +20,13 @@ const defaults = {
   pingTimeout: 10000,
   idleTimeout: 0,
   tick: 0,
+  maxRequestSize: 1024,
+  lightPin: 2,
+  lightActiveLow: false,
+  buttonPin: 0,
+  token: "",
+  origins: "",
+  hostname: "esp32-echo",
 };
 
 function integer(name: keyof typeof defaults, min: number, max: number): number {
@@ -37,6 +45,41 @@ function path(name: keyof typeof defaults): string {
   return defaults[name] as string;
 }
 
+function flag(name: keyof typeof defaults): boolean {
+  const value = config[name] ?? defaults[name];
+  if (value === true || value === "true" || value === "1" || value === 1) return true;
+  if (value === false || value === "false" || value === "0" || value === 0) return false;
+  trace(`config ${name}=${value} is not true, false, 1 or 0; using ${defaults[name]}\n`);
+  return defaults[name] as boolean;
+}
+
+function text(name: keyof typeof defaults): string {
+  return String(config[name] ?? defaults[name]);
+}
+
+/** A comma-separated list ("a, b") as its trimmed, non-empty items. */
+function list(name: keyof typeof defaults): string[] {
+  return text(name)
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+/** A DNS label for <hostname>.local: letters, digits and hyphens, 1 to 63 of them. */
+function hostname(name: keyof typeof defaults): string {
+  const value = text(name);
+  let valid = value.length > 0 && value.length <= 63 && value[0] !== "-";
+  for (let i = 0; valid && i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    valid = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45;
+  }
+  if (valid) return value;
+  trace(
+    `config ${name}=${value} is not a host name (letters, digits, -); using ${defaults[name]}\n`,
+  );
+  return defaults[name] as string;
+}
+
 const settings = Object.freeze({
   port: integer("port", 0, 65535),
   path: path("path"),
@@ -51,6 +94,19 @@ const settings = Object.freeze({
   pingTimeout: integer("pingTimeout", 1, 3600000),
   idleTimeout: integer("idleTimeout", 0, 86400000),
   tick: integer("tick", 0, 86400000),
+  /** Largest /api request, in bytes of UTF-8. */
+  maxRequestSize: integer("maxRequestSize", 16, 65536),
+  /** The light (GPIO 2 is the LED of most ESP32 DevKit boards) and whether low means on. */
+  lightPin: integer("lightPin", 0, 48),
+  lightActiveLow: flag("lightActiveLow"),
+  /** The button (GPIO 0 is the BOOT button), pressed when low. */
+  buttonPin: integer("buttonPin", 0, 48),
+  /** When set, WebSocket upgrades and /status need this token. */
+  token: text("token"),
+  /** When set, the Origin headers allowed to open a WebSocket. */
+  origins: Object.freeze(list("origins")),
+  /** Advertised over mDNS as <hostname>.local. */
+  hostname: hostname("hostname"),
 });
 
 export default settings;

@@ -18,7 +18,15 @@ export interface Limits {
   tick: number;
 }
 
-export function statusReply(server: WebSocketServer, limits: Limits): HttpReply {
+/**
+ * What the board knows about itself, with `device` (the state of its light, button…) added as
+ * the application describes it.
+ */
+export function describeStatus(
+  server: WebSocketServer,
+  limits: Limits,
+  device: Record<string, unknown> = {},
+): Record<string, unknown> {
   const clients = [];
   for (const client of server.clients) {
     clients.push({
@@ -45,6 +53,17 @@ export function statusReply(server: WebSocketServer, limits: Limits): HttpReply 
       tick: limits.tick,
     },
     memory: memoryFigures(),
+    ...device,
   };
-  return { status: 200, body: JSON.stringify(status), contentType: "application/json" };
+  return status;
+}
+
+/** GET /status: describeStatus as JSON. */
+export function statusReply(
+  server: WebSocketServer,
+  limits: Limits,
+  device?: Record<string, unknown>,
+): HttpReply {
+  const body = JSON.stringify(describeStatus(server, limits, device));
+  return { status: 200, body, contentType: "application/json" };
 }

@@ -18,10 +18,20 @@ describe("manifest.json", () => {
     }
   });
 
-  it("gives every setting main.ts reads a default in config", () => {
+  it("gives every setting main.ts reads a default in config, the same as settings.ts falls back to", () => {
     const settings = readFileSync(new URL("../../modules/settings.ts", import.meta.url), "utf8");
-    const read = [...settings.matchAll(/(?:integer|path)\("(\w+)"/g)].map((match) => match[1]);
+    const read = [...settings.matchAll(/\b(?:integer|path|flag|text|list|hostname)\("(\w+)"/g)].map(
+      (match) => match[1],
+    );
     expect(read).to.not.be.empty;
-    for (const key of read) expect(manifest.config, key).to.have.property(key);
+    const block = settings.slice(settings.indexOf("const defaults = {"));
+    const fallbacks = block.slice(0, block.indexOf("};"));
+    for (const key of read) {
+      expect(manifest.config, key).to.have.property(key);
+      const fallback = new RegExp(`\\n  ${key}: (.+),\\n`).exec(fallbacks)?.[1];
+      expect(JSON.parse(fallback ?? "null"), `settings.ts fallback of ${key}`).to.deep.equal(
+        manifest.config[key],
+      );
+    }
   });
 });

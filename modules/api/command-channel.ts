@@ -1,0 +1,169 @@
+/*
+ * A command channel over WebSocket (the board's /api): how a client asks the board to do
+ * something, and how the board tells every client what happened.
+ *
+ *   client → board   {"id": 7, "cmd": "light", "on": true}
+ *   board → client   {"id": 7, "ok": true, "light": {"on": true}}
+ *                    {"id": 7, "ok": false, "error": "what was wrong"}
+ *   board → clients  {"event": "light", "on": true, "by": 3}
+ *
+ * Every request gets exactly one reply, in order, with the request's `id` (null when it had
+ * none or could not be read). A bad request only gets an error reply: the connection stays open.
+ * A command is one function, registered with `command()`; it returns the fields of its reply, or
+ * throws a CommandError to reply with an error of its own.
+ */
+import { describeParams, readParams, type ParamSpecs, type ParamValues } from "api/params";
+import type { Message, WebSocketConnection, WebSocketServer } from "websocket/server";
+
+/** Thrown by a command to reply `{"ok": false, "error": message}`. */
+export class CommandError extends Error {}
+
+export type CommandResult = Record<string, unknown>;
+
+interface Command {
+  readonly description: string;
+  readonly params: ParamSpecs;
+  run(values: Record<string, unknown>, client: WebSocketConnection): CommandResult | void;
+}
+
+export interface CommandChannelOptions {
+  /** The WebSocket path of the channel, e.g. "/api". */
+  path: string;
+  /** Largest request accepted, in bytes of UTF-8. */
+  maxRequestSize: number;
+}
+
+const REQUEST_FIELDS = Object.freeze(["id", "cmd"]);
+
+export class CommandChannel {
+  readonly path: string;
+  readonly #server: WebSocketServer;
+  readonly #maxRequestSize: number;
+  readonly #commands = new Map<string, Command>();
+  #held: string[] | null = null; // events raised while a command runs
+
+  constructor(server: WebSocketServer, options: CommandChannelOptions) {
+    this.#server = server;
+    this.path = options.path;
+    this.#maxRequestSize = options.maxRequestSize;
+    this.command("help", "lists the commands and their parameters", {}, () => ({
+      commands: this.#describe(),
+    }));
+  }
+
+  /**
+   * Adds a command: its name, a line saying what it does, its parameters (see api/params) and the
+   * function that runs it with their values and the client that asked.
+   */
+  command<S extends ParamSpecs>(
+    name: string,
+    description: string,
+    params: S,
+    run: (values: ParamValues<S>, client: WebSocketConnection) => CommandResult | void,
+  ): void {
+    this.#commands.set(name, { description, params, run: run as Command["run"] });
+  }
+
+  /**
+   * Sends an event to every client of the channel, e.g. {event: "light", on: true}. An event a
+   * command causes goes out after that command's reply.
+   */
+  event(fields: { event: string } & Record<string, unknown>): void {
+    const text = JSON.stringify(fields);
+    if (this.#held) this.#held.push(text);
+    else this.#server.broadcast(text, this.path);
+  }
+
+  /** Answers one message a client sent on the channel. */
+  handle(client: WebSocketConnection, message: Message): void {
+    this.#held = [];
+    try {
+      this.#answer(client, message);
+    } finally {
+      const events = this.#held;
+      this.#held = null;
+      for (const text of events) this.#server.broadcast(text, this.path);
+    }
+  }
+
+  #answer(client: WebSocketConnection, message: Message): void {
+    const request = this.#parse(message);
+    if ("error" in request) return reply(client, request.id, { error: request.error });
+    const { id, fields } = request;
+    const command = this.#commands.get(fields.cmd as string) as Command;
+    const params = readParams(command.params, fields, REQUEST_FIELDS);
+    if ("error" in params) return reply(client, id, { error: `${fields.cmd}: ${params.error}` });
+    let result: CommandResult | void;
+    try {
+      result = command.run(params.values, client);
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error; // a bug: the server closes with 1011
+      return reply(client, id, { error: `${fields.cmd}: ${error.message}` });
+    }
+    reply(client, id, { ok: true, ...result });
+  }
+
+  /** The request's fields, or why it is not a request of a known command. */
+  #parse(
+    message: Message,
+  ): { id: RequestId; fields: Record<string, unknown> } | { id: RequestId; error: string } {
+    if (typeof message !== "string")
+      return { id: null, error: 'requests are JSON text messages, e.g. {"id": 1, "cmd": "help"}' };
+    const size = utf8Length(message);
+    if (size > this.#maxRequestSize)
+      return { id: null, error: `request of ${size} bytes; the limit is ${this.#maxRequestSize}` };
+    let fields: unknown;
+    try {
+      fields = JSON.parse(message);
+    } catch (error) {
+      return { id: null, error: `not JSON (${(error as Error).message})` };
+    }
+    if (fields === null || typeof fields !== "object" || Array.isArray(fields))
+      return { id: null, error: 'a request is a JSON object, e.g. {"id": 1, "cmd": "help"}' };
+    const record = fields as Record<string, unknown>;
+    const id = record.id ?? null;
+    if (typeof id !== "number" && typeof id !== "string" && id !== null)
+      return { id: null, error: '"id" must be a number or a string' };
+    const name = record.cmd;
+    if (typeof name !== "string")
+      return { id, error: 'missing "cmd" (a string); {"cmd": "help"} lists the commands' };
+    if (!this.#commands.has(name)) {
+      const known = [...this.#commands.keys()].join(", ");
+      return { id, error: `unknown command "${name}"; the commands are ${known}` };
+    }
+    return { id, fields: record };
+  }
+
+  #describe(): Record<string, unknown>[] {
+    const list = [];
+    for (const [name, command] of this.#commands) {
+      list.push({
+        cmd: name,
+        description: command.description,
+        params: describeParams(command.params),
+      });
+    }
+    return list;
+  }
+}
+
+type RequestId = number | string | null;
+
+function reply(client: WebSocketConnection, id: RequestId, fields: Record<string, unknown>): void {
+  client.send(JSON.stringify({ id, ok: false, ...fields }));
+}
+
+/** Bytes of `text` in UTF-8, without encoding it. */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
+      bytes += 4; // a surrogate pair: one code point of 4 bytes
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
