@@ -16,6 +16,7 @@ export interface Limits {
   idleTimeout: number;
   handshakeTimeout: number;
   tick: number;
+  maxRequestSize: number;
 }
 
 /**
@@ -51,6 +52,7 @@ export function describeStatus(
       idleTimeout: limits.idleTimeout,
       handshakeTimeout: limits.handshakeTimeout,
       tick: limits.tick,
+      maxRequestSize: limits.maxRequestSize,
     },
     memory: memoryFigures(),
     ...device,

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
 import { bootFirmware } from "./platform/boot.js";
+import { BOOT_BUTTON_PIN, listenForBootButtonKey } from "./platform/runtime/boot-button-key.js";
 import { loadApp } from "./platform/manifest/app.js";
 import { readManifest } from "./platform/manifest/read-manifest.js";
 import { parseStartArgs, usageText, UsageError } from "./platform/start-args.js";
@@ -55,3 +56,11 @@ if (!existsSync(main.file)) fail(`${main.file} not found: run npm run build firs
 
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(0));
 await bootFirmware(app);
+if (process.stdin.isTTY) {
+  process.stdin.setRawMode(true);
+  listenForBootButtonKey(process.stdin, {
+    onInterrupt: () => process.exit(0),
+    log: (line) => process.stdout.write(line),
+  });
+  process.stdout.write(`press b for the BOOT button (GPIO ${BOOT_BUTTON_PIN}), Ctrl-C to stop\n`);
+}

@@ -119,6 +119,19 @@ export const target = {
   connectTcp() {
     return connectTcp(this.host, this.port, { timeoutMs: this.replyTimeoutMs });
   },
+  /**
+   * Drives a GPIO input of the simulated board, as a finger on a button would (the Node platform
+   * layer's pin control); false where the target has none (simulator, board, reference).
+   */
+  setInputLevel(pin, level) {
+    if (!started().setPin) return false;
+    started().setPin(pin, level);
+    return true;
+  },
+  /** What the firmware printed so far (Node platform target), or null where it cannot be seen. */
+  output() {
+    return started().output?.() ?? null;
+  },
   /** Throws if the firmware process (Node platform target) has died. */
   assertAlive() {
     const child = running?.process;
@@ -177,6 +190,7 @@ async function startNodeFirmware() {
     url: firmware.url,
     process: firmware.process,
     output: () => firmware.output() + (firmware.errors?.() ?? ""),
+    setPin: (pin, level) => firmware.setPin(pin, level),
     async stop() {
       process.removeListener("exit", stopOnExit);
       await firmware.stop();

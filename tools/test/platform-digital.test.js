@@ -32,3 +32,35 @@ describe("platform: embedded:io/digital", function () {
     ]);
   });
 });
+
+describe("platform: the BOOT button key of npm start", () => {
+  it('"b" holds GPIO 0 low for a moment, then lets it go; other keys do nothing', async () => {
+    const { PassThrough } = await import("node:stream");
+    const { BOOT_BUTTON_PIN, listenForBootButtonKey } =
+      await import("../platform/runtime/boot-button-key.js");
+    const { pinLevel, setInputLevel } = await import("../platform/runtime/gpio-pins.js");
+    setInputLevel(BOOT_BUTTON_PIN, 1);
+    const input = new PassThrough();
+    const logged = [];
+    let interrupted = false;
+    const stop = listenForBootButtonKey(input, {
+      onInterrupt: () => (interrupted = true),
+      log: (line) => logged.push(line),
+    });
+    try {
+      input.write("x");
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(pinLevel(BOOT_BUTTON_PIN), "after x").to.equal(1);
+      input.write("b");
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(pinLevel(BOOT_BUTTON_PIN), "while pressed").to.equal(0);
+      expect(logged.join("")).to.include("BOOT button (GPIO 0) pressed");
+      await waitUntil(() => pinLevel(BOOT_BUTTON_PIN) === 1, { describe: () => "still pressed" });
+      input.write("\u0003");
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(interrupted, "Ctrl-C").to.equal(true);
+    } finally {
+      stop();
+    }
+  });
+});
