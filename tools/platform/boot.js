@@ -17,6 +17,7 @@ const LAYER_MODULES = [
   "./modules/timer.js",
   "./modules/crypt.js",
   "./modules/net.js",
+  "./modules/mdns.js",
   "./modules/instrumentation.js",
 ];
 

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runFirmware } from "../platform/index.js";
+import { runFirmware, startFirmware } from "../platform/index.js";
 import { parseStartArgs } from "../platform/start-args.js";
 import { fixtureManifest, runFixture, startFixture } from "./platform-support.js";
 
@@ -54,6 +54,27 @@ describe("platform: npm start (tools/start.js)", function () {
     expect(run.stdout).to.include('"port":"8080"');
     const given = await runFixture("config", { overrides: ["port=9"] });
     expect(given.stdout).to.include('"port":"9"');
+  });
+
+  it("prints the board's URL at boot, then the <hostname>.local URLs once mDNS has claimed the name", async () => {
+    const firmware = await startFirmware({
+      overrides: ["port=0", "hostname=lab-board-3"],
+      ready: /also at \S+ and \S+\n/,
+    });
+    try {
+      const lines = firmware.output();
+      const port = /ready: ws:\/\/127\.0\.0\.1:(\d+)\//.exec(lines)?.[1];
+      expect(port, lines).to.be.a("string");
+      const url = { port };
+      expect(lines).to.include(`WebSocket echo server ready: ws://127.0.0.1:${url.port}/ws`);
+      expect(lines).to.include(`[mdns] service _http._tcp port ${url.port}`);
+      expect(lines).to.include(
+        `also at ws://lab-board-3.local:${url.port}/ws and http://lab-board-3.local:${url.port}/`,
+      );
+      expect(lines.indexOf("ready:"), "the IP first").to.be.below(lines.indexOf("also at"));
+    } finally {
+      await firmware.stop();
+    }
   });
 
   it("exits cleanly on SIGTERM", async () => {

@@ -12,6 +12,7 @@ export const PLATFORM_MODULES = Object.freeze({
   timer: here("../modules/timer.js"),
   crypt: here("../modules/crypt.js"),
   net: here("../modules/net.js"),
+  mdns: here("../modules/mdns.js"),
   instrumentation: here("../modules/instrumentation.js"),
 });
 

@@ -1,0 +1,24 @@
+/*
+ * Finding the board without its IP address: it claims <hostName>.local on the local network with
+ * multicast DNS (the SDK's mdns module, RFC 6762) and advertises its web server as an _http._tcp
+ * service, so `ws://esp32-echo.local/ws` works from a laptop on the same Wi-Fi. If another device
+ * has the name already, the SDK picks the next free one (esp32-echo-2, …); `onClaimed` gets the
+ * name actually claimed.
+ */
+import MDNS from "mdns";
+
+/** The mdns callback's message when a host name is being probed ("") or has been claimed. */
+const HOST_NAME = 1;
+const ERROR = -1;
+
+export function advertise(hostName: string, port: number, onClaimed: (name: string) => void): MDNS {
+  const mdns: MDNS = new MDNS({ hostName }, (message, value) => {
+    if (message === HOST_NAME && value) {
+      mdns.add({ name: "http", protocol: "tcp", port, txt: {} });
+      onClaimed(value);
+    } else if (message === ERROR) {
+      trace(`mDNS: could not claim ${hostName}.local; use the IP address\n`);
+    }
+  });
+  return mdns;
+}
