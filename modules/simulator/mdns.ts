@@ -5,6 +5,8 @@
  */
 /** The callback of the SDK's MDNS; the stand-in never calls it (no name is claimed). */
 type MdnsCallback = (message: number, value?: string) => void;
+/** A service as the SDK's MDNS.add() takes it. */
+type MdnsService = { name: string; protocol: string; port: number; txt: Record<string, string> };
 
 export default class MDNS {
   constructor({ hostName }: { hostName: string }, callback?: MdnsCallback) {
@@ -14,9 +16,14 @@ export default class MDNS {
     void callback;
   }
 
-  add(): void {}
-  update(): void {}
-  remove(): void {}
-  monitor(): void {}
+  add(service: MdnsService): void {
+    void service;
+  }
+  update(service: MdnsService): void {
+    void service;
+  }
+  remove(service: MdnsService | string): void {
+    void service;
+  }
   close(): void {}
 }
