@@ -1,7 +1,9 @@
 // A second firmware instance, for a test that needs settings the shared target does not run with
 // (idleTimeout > 0, tick > 0): on the Node platform layer, or, under `npm run test:sim`, a second
 // simulator build. On a board the test runs on the target if its limits allow it, and skips
-// otherwise. The instance is stopped after the test whatever happens.
+// otherwise. The instance is stopped after the test whatever happens, or, started with
+// `{ forSuite: true }` in a `before` hook, kept for the tests of a suite until its `after` hook
+// calls stop() (one simulator build for several tests).
 import os from "node:os";
 import path from "node:path";
 import { register, unregister } from "./clients.js";
@@ -26,17 +28,19 @@ export function instanceStartMs() {
 
 /**
  * Starts the firmware with the test settings plus `overrides` (object), on a free port.
- * Resolves with a target-like object (host, port, path, url, timings) and `stop()`.
+ * Resolves with a target-like object (host, port, path, url, timings) and `stop()`. Unless
+ * `forSuite`, it is also stopped after the running test (root afterEach).
  */
-export async function startInstance(overrides) {
-  if (target.kind === "sim") return startSimulatorInstance(overrides);
+export async function startInstance(overrides, { forSuite = false } = {}) {
+  if (target.kind === "sim") return startSimulatorInstance(overrides, { forSuite });
   const { startFirmware } = await import("../../tools/platform/index.js");
   const settings = { ...settingsObject(testSettings), ...overrides, port: 0 };
   const firmware = await startFirmware({
     overrides: Object.entries(settings).map(([key, value]) => `${key}=${value}`),
   });
   const handle = { dispose: () => firmware.process.kill("SIGKILL") };
-  register(handle);
+  if (forSuite) process.once("exit", handle.dispose);
+  else register(handle);
   const url = new URL(firmware.url);
   const instance = {
     kind: "node",
@@ -57,6 +61,7 @@ export async function startInstance(overrides) {
     /** Stops the instance; throws, with its last output, if it had died on its own. */
     async stop() {
       unregister(handle);
+      process.removeListener("exit", handle.dispose);
       const { code, signal } = await firmware.stop();
       // On SIGTERM the platform exits with 0; an XS abort exits with 1.
       if (code !== 0 && signal !== "SIGTERM" && signal !== "SIGKILL") {
@@ -72,7 +77,7 @@ export async function startInstance(overrides) {
 }
 
 /** The same, built with mcconfig for the Moddable simulator and run headless. */
-async function startSimulatorInstance(overrides) {
+async function startSimulatorInstance(overrides, { forSuite }) {
   const { buildForSimulator, launchSimulator } = await import("../../tools/sim/moddable.js");
   const { freePort } = await import("../../tools/sim/free-port.js");
   const settings = { ...settingsObject(testSettings), ...overrides, port: await freePort() };
@@ -83,7 +88,7 @@ async function startSimulatorInstance(overrides) {
   );
   const sim = await launchSimulator(app);
   const handle = { dispose: () => sim.stop() };
-  register(handle);
+  if (!forSuite) register(handle);
   const url = new URL(sim.url);
   return {
     ...target,

@@ -41,8 +41,8 @@ export interface ConnectionEvents {
   readonly totals: Traffic;
   /** A plain HTTP GET (no upgrade): the reply, or undefined when nothing serves this path. */
   respond(path: string, request: HttpRequest): HttpReply | undefined;
-  /** A valid upgrade: undefined to accept it, or why not (503 when full, for example). */
-  admit(connection: WebSocketConnection): Refusal | undefined;
+  /** A valid upgrade: undefined to accept it, or why not (401/403 by access, 503 when full). */
+  admit(connection: WebSocketConnection, request: HttpRequest): Refusal | undefined;
   onOpen(connection: WebSocketConnection): void;
   onMessage(connection: WebSocketConnection, message: Message): void;
   /** The connection is gone (also one that never finished its handshake). */
@@ -195,7 +195,7 @@ export class WebSocketConnection {
       if (reply) return this.#refuse(reply);
     }
     const upgrade = checkUpgrade(request, this.#options.paths);
-    const refusal = "refusal" in upgrade ? upgrade.refusal : this.#events.admit(this);
+    const refusal = "refusal" in upgrade ? upgrade.refusal : this.#events.admit(this, request);
     if (refusal)
       return this.#refuse({
         status: refusal.status,

@@ -3,6 +3,8 @@ const REASONS: Readonly<Record<number, string>> = Object.freeze({
   101: "Switching Protocols",
   200: "OK",
   400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
   404: "Not Found",
   408: "Request Timeout",
   426: "Upgrade Required",

@@ -1,12 +1,13 @@
 /*
  * A WebSocket server (RFC 6455) on the ECMA-419 socket listener: accepts TCP connections, hands
  * each to a WebSocketConnection, keeps the list of connected clients, broadcasts, enforces the
- * client limit, serves plain HTTP routes (such as /status), and runs one timer for every
- * connection's liveness and timeouts.
+ * client limit and who may connect (token, origins), serves plain HTTP routes (such as /status),
+ * and runs one timer for every connection's liveness and timeouts.
  */
 import Listener from "embedded:io/socket/listener";
 import type TCP from "embedded:io/socket/tcp";
 import Timer from "timer";
+import { type AccessOptions, checkAccess, checkToken } from "websocket/access";
 import {
   type ConnectionEvents,
   type ConnectionOptions,
@@ -20,10 +21,20 @@ import type { HttpReply } from "websocket/http-response";
 
 export type { HttpReply, Message, WebSocketConnection };
 
-export interface WebSocketServerOptions extends ConnectionOptions {
+export interface WebSocketServerOptions extends ConnectionOptions, Partial<AccessOptions> {
   port: number;
   /** Most WebSocket clients at once; one more upgrade gets 503. */
   maxClients: number;
+}
+
+export interface RouteOptions {
+  /** Only for requests that carry the server's token (when one is set), as upgrades must. */
+  requiresToken?: boolean;
+}
+
+interface Route {
+  handler: (request: HttpRequest) => HttpReply;
+  requiresToken: boolean;
 }
 
 export class WebSocketServer {
@@ -41,13 +52,15 @@ export class WebSocketServer {
   readonly startedAt = Date.now();
   #connections = 0; // accepted since the start
   readonly #all = new Set<WebSocketConnection>(); // clients and unfinished handshakes
-  readonly #routes = new Map<string, (request: HttpRequest) => HttpReply>();
+  readonly #routes = new Map<string, Route>();
   readonly #listener: Listener;
   readonly #options: WebSocketServerOptions;
+  readonly #access: AccessOptions;
   readonly #events: ConnectionEvents;
 
   constructor(options: WebSocketServerOptions) {
     this.#options = options;
+    this.#access = { token: options.token ?? "", origins: options.origins ?? [] };
     this.#events = this.#connectionEvents();
     this.#listener = new Listener({
       port: options.port,
@@ -69,9 +82,17 @@ export class WebSocketServer {
     return this.#connections;
   }
 
-  /** Serves a plain HTTP GET of `path` (no upgrade) with what `handler` returns. */
-  route(path: string, handler: (request: HttpRequest) => HttpReply): void {
-    this.#routes.set(path, handler);
+  /**
+   * Serves a plain HTTP GET of `path` (no upgrade) with what `handler` returns. The route is open
+   * to anyone unless `requiresToken` is set: then, when the server has a token, a request without
+   * it gets 401 as an upgrade would. Routes are not subject to `origins` (they are not WebSockets).
+   */
+  route(
+    path: string,
+    handler: (request: HttpRequest) => HttpReply,
+    { requiresToken = false }: RouteOptions = {},
+  ): void {
+    this.#routes.set(path, { handler, requiresToken });
   }
 
   /**
@@ -88,8 +109,16 @@ export class WebSocketServer {
   #connectionEvents(): ConnectionEvents {
     return {
       totals: this.totals,
-      respond: (path, request) => this.#routes.get(path)?.(request),
-      admit: () => {
+      respond: (path, request) => {
+        const route = this.#routes.get(path);
+        if (!route) return undefined;
+        const refusal = route.requiresToken ? checkToken(request, this.#access.token) : undefined;
+        if (!refusal) return route.handler(request);
+        return { status: refusal.status, body: refusal.message, headers: refusal.headers };
+      },
+      admit: (_, request) => {
+        const refusal = checkAccess(request, this.#access);
+        if (refusal) return refusal;
         if (this.clients.size < this.#options.maxClients) return undefined;
         const message = `all ${this.#options.maxClients} client slots are taken; try again later`;
         return { status: 503, message, headers: [["Retry-After", "5"]] };
