@@ -183,7 +183,8 @@ describe("GET /status and plain HTTP", function () {
 
   it("[firmware] answers 404 to a plain GET of another path", async function () {
     firmwareOnly(this, "the reference server answers 426 to every plain request");
-    for (const path of ["/", "/index.html", "/status/extra", "/wsx"]) {
+    // GET / is the web console (web-console.test.js).
+    for (const path of ["/index.html", "/status/extra", "/wsx", "/ws/"]) {
       const response = await httpRequest(target, plainGet(target, path, { Connection: "close" }), {
         timeoutMs: target.replyTimeoutMs,
         closeWaitMs: 0,
