@@ -9,11 +9,13 @@ import { CommandChannel } from "api/command-channel";
 import { param } from "api/params";
 import { Button } from "device/button";
 import { Light } from "device/light";
+import { advertise } from "discovery";
 import { describeHeap } from "memory";
 import Net from "net";
 import settings from "settings";
 import { describeStatus, statusReply } from "status";
 import Timer from "timer";
+import { consolePage } from "web-console";
 import { WebSocketServer } from "websocket/server";
 
 // Three WebSocket endpoints: settings.path ("/ws") echoes, "/broadcast" relays to everyone on it,
@@ -67,7 +69,8 @@ if (settings.tick > 0)
   Timer.repeat(() => server.broadcast(`tick ${++ticks}`, "/broadcast"), settings.tick);
 
 // GET /status: uptime, connected clients and their traffic, limits, memory, light and button.
-server.route("/status", () => statusReply(server, settings, device()));
+server.route("/status", () => statusReply(server, settings, device()), { requiresToken: true });
+server.route("/", consolePage); // GET /: the web console page (open; it asks for the token itself)
 function boardStatus() {
   return describeStatus(server, settings, device());
 }
@@ -92,6 +95,10 @@ function census(): string {
   return `${server.clients.size} connected${heap ? `, ${heap}` : ""}`;
 }
 
+// The address to connect to, and the same by name once mDNS has claimed <hostname>.local.
 const host = Net.get("IP") || "127.0.0.1";
 const port = server.port === 80 ? "" : `:${server.port}`;
 trace(`WebSocket echo server ready: ws://${host}${port}${settings.path}\n`);
+advertise(settings.hostname, server.port, (name) => {
+  trace(`also at ws://${name}.local${port}${settings.path} and http://${name}.local${port}/\n`);
+});
