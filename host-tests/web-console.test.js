@@ -153,16 +153,15 @@ describe("web console (GET /)", function () {
 
   it("[firmware] asks for the token when the board has one, and connects with it", async function () {
     await openBrowser(this);
-    if (!canStartInstance())
-      skipBecause(this, "needs a firmware instance with token set (runs on the Node layer)");
+    if (!canStartInstance({ simulator: true }))
+      skipBecause(this, `needs a firmware instance with token set (target ${target.kind})`);
     this.timeout(instanceStartMs() + 30_000);
     const token = "s3cr+t/&=x"; // characters that must be percent-encoded in ?token=
     const instance = await startInstance({ token });
     const session = await browser.newContext();
     try {
       const status = await httpRequest(instance, plainGet(instance, "/status"), { closeWaitMs: 0 });
-      if (status.status !== 401)
-        skipBecause(this, "this firmware has no token setting (GET /status does not answer 401)");
+      expect(status.status, "GET /status without the token").to.equal(401);
       await checkServed(this, instance);
       const page = await openConsole(session, instance);
       await stateIs(page, "token needed");
