@@ -71,6 +71,7 @@ export class WebSocketConnection {
   readonly #queue = new OutgoingQueue();
   #request: HttpRequestParser | null;
   #frames: FrameParser | null = null;
+  readonly #headerField = new Uint8Array(8); // the largest header field: a 64-bit length
   #afterFlush: number = AfterFlush.keepOpen;
   #closeTimer: Timer | null = null;
   #closeCode: number = CloseCode.abnormal;
@@ -85,7 +86,7 @@ export class WebSocketConnection {
     this.#socket = new TCP({
       from,
       nodelay: true, // answer small messages now, not after Nagle and delayed ACK
-      onReadable: () => this.#guard(() => this.#receive()),
+      onReadable: (count: number) => this.#guard(() => this.#receive(count)),
       onWritable: (count: number) => this.#guard(() => this.#writable(count)),
       onError: () => this.#guard(() => this.#finish()), // the client closed TCP, or it failed
     }) as unknown as TcpSocket;
@@ -173,13 +174,41 @@ export class WebSocketConnection {
     this.#flush();
   }
 
-  #receive(): void {
-    const buffer = this.#socket.read();
-    if (!buffer || this.#state === ReadyState.closed) return;
-    const bytes = new Uint8Array(buffer);
+  /** `available` bytes have arrived; all of them are read before returning. */
+  #receive(available: number): void {
+    if (this.#state === ReadyState.closed) return;
     this.#liveness.received(Date.now());
-    if (this.#request) this.#handshake(bytes);
-    else this.#frames?.push(bytes);
+    if (this.#frames) return this.#receiveFrames(available);
+    const buffer = this.#socket.read();
+    if (!buffer) return;
+    if (this.#request) this.#handshake(new Uint8Array(buffer));
+  }
+
+  /**
+   * Reads frames a part at a time, as many bytes as the parser wants next: the header fields into
+   * a small buffer, and each payload that has arrived whole straight into the buffer that becomes
+   * the message (no copy). The bytes of a payload still arriving go through the parser's copy.
+   */
+  #receiveFrames(available: number): void {
+    const frames = this.#frames as FrameParser;
+    while (available > 0 && this.#state !== ReadyState.closed) {
+      const wanted = frames.wanted;
+      if (wanted === 0) {
+        this.#socket.read(); // the parser has stopped: what follows is dropped
+        return;
+      }
+      if (frames.takesWholePayload && wanted <= available) {
+        frames.pushPayload(this.#socket.read(wanted) as ArrayBuffer);
+        available -= wanted;
+        continue;
+      }
+      const count = Math.min(wanted, available);
+      const field = this.#headerField;
+      const bytes = count <= field.length ? field.subarray(0, count) : new Uint8Array(count);
+      this.#socket.read(bytes);
+      frames.push(bytes);
+      available -= count;
+    }
   }
 
   #handshake(bytes: Uint8Array): void {
@@ -288,8 +317,22 @@ export class WebSocketConnection {
     this.#closeTimer = null;
     this.#frames?.stop();
     this.#queue.clear();
+    this.#dropUnread();
     this.#socket.close();
     this.#events.onClose(this, this.#closeCode, this.#closeReason);
+  }
+
+  /**
+   * Reads and drops what the client sent that was not read (bytes after its close frame, in the
+   * same segment): closing a socket with unread bytes resets the connection (lwip, and Linux),
+   * which could destroy the close frame or response still on its way to the client.
+   */
+  #dropUnread(): void {
+    try {
+      this.#socket.read();
+    } catch {
+      // the socket is already gone
+    }
   }
 
   #guard(callback: () => void): void {

@@ -56,7 +56,8 @@ export class FrameParser {
   #opcode = 0;
   #payloadLength = 0;
   readonly #mask = new Uint8Array(4);
-  #payload: Uint8Array | null = null;
+  #payload: Uint8Array | null = null; // allocated when its first bytes arrive
+  #keep = false; // whether this frame's payload is kept (not when discarding)
   #payloadOffset = 0;
 
   // The message being assembled from data frames.
@@ -96,6 +97,47 @@ export class FrameParser {
           break;
       }
     }
+  }
+
+  /**
+   * How many bytes the parser needs to finish the part of the frame it is reading (a header field,
+   * or the rest of the payload); 0 once it has stopped. A reader that pushes exactly that many at
+   * a time lets every payload arrive whole, in `pushPayload`.
+   */
+  get wanted(): number {
+    switch (this.#state) {
+      case State.info:
+      case State.length16:
+        return 2 - this.#headerBytes;
+      case State.length64:
+        return 8 - this.#headerBytes;
+      case State.mask:
+        return 4 - this.#headerBytes;
+      case State.payload:
+        return this.#payloadLength - this.#payloadOffset;
+    }
+    return 0;
+  }
+
+  /** True when the next bytes are a whole payload to keep, which pushPayload may take. */
+  get takesWholePayload(): boolean {
+    return this.#state === State.payload && this.#payloadOffset === 0 && this.#keep;
+  }
+
+  /**
+   * The whole payload of the current frame (`wanted` bytes, when `takesWholePayload`), as a
+   * buffer the parser may keep: it is unmasked in place and becomes the message, or its first
+   * fragment, without a copy.
+   */
+  pushPayload(buffer: ArrayBuffer): void {
+    const payload = new Uint8Array(buffer);
+    if (!this.takesWholePayload || payload.length !== this.#payloadLength)
+      throw new RangeError("not a whole payload");
+    this.#payload = payload;
+    const mask = this.#mask;
+    for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i & 3];
+    this.#payloadOffset = payload.length;
+    this.#payloadArrived(0, payload.length);
   }
 
   /** Stops parsing: later bytes are ignored (used once the connection is closing). */
@@ -182,40 +224,46 @@ export class FrameParser {
     const mask = this.#mask;
     const header = this.#header;
     for (let i = 0; i < 4; i++) mask[i] = header[i];
-    const keep = isControlOpcode(this.#opcode) || !this.#discarding;
-    this.#payload = keep ? new Uint8Array(this.#payloadLength) : null;
+    this.#keep = isControlOpcode(this.#opcode) || !this.#discarding;
+    this.#payload = null;
     this.#payloadOffset = 0;
     this.#next(State.payload);
     if (this.#payloadLength === 0) this.#frameComplete();
   }
 
   #readPayload(bytes: Uint8Array, offset: number): number {
-    const payload = this.#payload;
     const start = this.#payloadOffset;
     const count = Math.min(this.#payloadLength - start, bytes.length - offset);
     this.#payloadOffset = start + count;
-    if (!payload) {
+    if (!this.#keep) {
       if (this.#payloadOffset === this.#payloadLength) this.#frameComplete(); // discarded
       return offset + count;
     }
+    this.#payload ??= new Uint8Array(this.#payloadLength);
+    const payload = this.#payload;
     const mask = this.#mask;
     for (let i = 0; i < count; i++) payload[start + i] = bytes[offset + i] ^ mask[(start + i) & 3];
+    this.#payloadArrived(start, start + count);
+    return offset + count;
+  }
 
+  /** Unmasked payload bytes from `start` to `end` are in: check text, complete the frame. */
+  #payloadArrived(start: number, end: number): void {
     if (
       this.#opcode === Opcode.text ||
       (this.#opcode === Opcode.continuation && this.#messageOpcode === Opcode.text)
     ) {
-      if (!this.#utf8.write(payload, start, start + count)) {
-        this.#payload = null; // the rest of this frame is skipped
+      if (!this.#utf8.write(this.#payload as Uint8Array, start, end)) {
+        this.#keep = false; // the rest of this frame is skipped
+        this.#payload = null;
         this.#discard(CloseCode.invalidPayload, "invalid UTF-8 in text message");
       }
     }
     if (this.#payloadOffset === this.#payloadLength) this.#frameComplete();
-    return offset + count;
   }
 
   #frameComplete(): void {
-    const payload = this.#payload as Uint8Array;
+    const payload = this.#payload ?? new Uint8Array(0); // null: an empty (or discarded) payload
     this.#payload = null;
     this.#next(State.info);
     if (this.#discarding) {

@@ -144,3 +144,83 @@ describe("firmware frame parser", () => {
     expect(parse(badReason)[0].slice(0, 2)).to.deep.equal(["error", 1007]);
   });
 });
+
+describe("firmware frame parser, read a part at a time (wanted, pushPayload)", () => {
+  /** Feeds `bytes` the way the connection reads a socket: `wanted` bytes at a time. */
+  function readInParts(bytes, options = limits) {
+    const handler = recordingHandler();
+    const parser = new FrameParser(handler, options);
+    const all = Uint8Array.from(bytes);
+    const reads = [];
+    let offset = 0;
+    while (offset < all.length && parser.wanted > 0) {
+      const wanted = Math.min(parser.wanted, all.length - offset);
+      const part = all.slice(offset, offset + wanted);
+      if (parser.takesWholePayload && wanted === parser.wanted) {
+        reads.push(["payload", wanted]);
+        parser.pushPayload(part.buffer);
+      } else {
+        reads.push(["field", wanted]);
+        parser.push(part);
+      }
+      offset += wanted;
+    }
+    return { events: handler.events, reads };
+  }
+
+  it("asks for each header field, then takes the payload whole and unmasks it in place", () => {
+    const payload = new Array(300).fill(0).map((_, i) => i & 0xff);
+    const { events, reads } = readInParts([
+      ...clientFrame({ opcode: 2, payload }),
+      ...clientFrame({ opcode: 1, payload: utf8("hi") }),
+    ]);
+    expect(reads).to.deep.equal([
+      ["field", 2],
+      ["field", 2],
+      ["field", 4],
+      ["payload", 300],
+      ["field", 2],
+      ["field", 4],
+      ["payload", 2],
+    ]);
+    expect(events).to.deep.equal([
+      ["message", payload, false],
+      ["message", "hi", true],
+    ]);
+  });
+
+  it("hands the pushed buffer itself on as the message (no copy)", () => {
+    let received = null;
+    const parser = new FrameParser(
+      { ...recordingHandler(), onMessage: (data) => (received = data) },
+      limits,
+    );
+    const frame = clientFrame({ opcode: 2, payload: [5, 6, 7] });
+    parser.push(frame.subarray(0, 6));
+    const buffer = frame.slice(6).buffer;
+    parser.pushPayload(buffer);
+    expect(received).to.equal(buffer);
+    expect([...new Uint8Array(received)]).to.deep.equal([5, 6, 7]);
+  });
+
+  it("checks UTF-8 of a pushed payload, and takes no payload it discards", () => {
+    const bad = readInParts(clientFrame({ opcode: 1, payload: [0x68, 0xff] }));
+    expect(bad.events).to.deep.equal([["error", 1007, "invalid UTF-8 in text message"]]);
+    const tooBig = readInParts(clientFrame({ opcode: 2, payload: new Array(1001).fill(1) }));
+    expect(tooBig.events).to.deep.equal([["error", 1009, "message too big"]]);
+    expect(tooBig.reads.at(-1), "a discarded payload is pushed, not taken").to.deep.equal([
+      "field",
+      1001,
+    ]);
+  });
+
+  it("refuses a buffer that is not the whole payload, and wants nothing once stopped", () => {
+    const parser = new FrameParser(recordingHandler(), limits);
+    const frame = clientFrame({ opcode: 2, payload: [1, 2, 3, 4] });
+    parser.push(frame.subarray(0, 6));
+    expect(parser.wanted).to.equal(4);
+    expect(() => parser.pushPayload(new ArrayBuffer(3))).to.throw(RangeError);
+    parser.stop();
+    expect(parser.wanted).to.equal(0);
+  });
+});
