@@ -7,6 +7,7 @@ export function bufferBytes(value) {
   if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) {
     return new Uint8Array(value);
   }
+  if (value instanceof Uint8Array) return value; // already the bytes of its own range
   if (ArrayBuffer.isView(value)) {
     return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   }

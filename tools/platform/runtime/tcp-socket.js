@@ -192,15 +192,6 @@ function consume(tcp, out, count) {
   return last;
 }
 
-/** Everything received, when it is one segment, as a new ArrayBuffer (read() of it all). */
-function takeWhole(tcp) {
-  const { bytes, offset } = tcp.buffers[0];
-  const start = bytes.byteOffset + offset;
-  const result = bytes.buffer.slice(start, bytes.byteOffset + bytes.length);
-  consume(tcp, undefined, bytes.length - offset);
-  return result;
-}
-
 class TCP {
   constructor(options) {
     const create = arguments.length > 0;
@@ -286,9 +277,6 @@ class TCP {
       requested = toInteger(args[0]);
     }
     if (requested <= 0 || requested > available) throw new Error("invalid");
-    if (!out && requested === available && tcp.buffers.length === 1) {
-      return takeWhole(tcp); // the usual case, one received segment read whole: one copy
-    }
     if (!out) {
       result = new ArrayBuffer(requested);
       out = new Uint8Array(result);
