@@ -1,0 +1,28 @@
+// host-tests/support/address.js: board addresses as students type them, the mDNS name included.
+import { expect } from "chai";
+import { parseAddress } from "../../host-tests/support/address.js";
+
+describe("board addresses (BOARD=…)", () => {
+  it("takes an IP, host:port, a ws:// URL and the board's <hostname>.local name", () => {
+    expect(parseAddress("192.168.1.42")).to.deep.equal({
+      host: "192.168.1.42",
+      port: 80,
+      path: "/ws",
+    });
+    expect(parseAddress("esp32-echo.local")).to.deep.equal({
+      host: "esp32-echo.local",
+      port: 80,
+      path: "/ws",
+    });
+    expect(parseAddress("esp32-echo-2.local:8080")).to.include({ port: 8080, path: "/ws" });
+    expect(parseAddress("ws://esp32-echo.local/api")).to.include({
+      host: "esp32-echo.local",
+      path: "/api",
+    });
+  });
+
+  it("says what it expected for what it cannot read", () => {
+    expect(() => parseAddress("http://x/ws")).to.throw("only ws://");
+    expect(() => parseAddress("a b")).to.throw("esp32-echo.local");
+  });
+});
