@@ -1,7 +1,8 @@
 /*
  * What the runtime can say about its memory, from the SDK's instrumentation module. The figures
  * exist in debug (`mcconfig -d`) and instrumented (`-i`) builds; otherwise, and on runtimes that
- * cannot tell (the Node platform layer), they are null.
+ * cannot tell (the Node platform layer has no XS heap, but counts sockets and timers), they are
+ * null.
  */
 import Instrumentation from "instrumentation";
 
@@ -12,6 +13,9 @@ export interface MemoryFigures {
   /** Bytes the system can still allocate (ESP32: free heap outside XS). */
   systemFree: number | null;
   garbageCollections: number | null;
+  /** Sockets and timers alive: what a leak of connections would show first. */
+  sockets: number | null;
+  timers: number | null;
 }
 
 function read(name: Parameters<typeof Instrumentation.map>[0]): number | null {
@@ -26,6 +30,8 @@ export function memoryFigures(): MemoryFigures {
     slotHeapUsed: read("XS Slot Heap Used"),
     systemFree: read("System Free Memory"),
     garbageCollections: read("XS Garbage Collection Count"),
+    sockets: read("Network Sockets"),
+    timers: read("Timers"),
   };
 }
 

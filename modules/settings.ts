@@ -21,6 +21,7 @@ const defaults = {
   idleTimeout: 0,
   tick: 0,
   maxRequestSize: 1024,
+  maxPingRate: 20,
   lightPin: 2,
   lightActiveLow: false,
   buttonPin: 0,
@@ -94,6 +95,8 @@ const settings = Object.freeze({
   pingTimeout: integer("pingTimeout", 1, 3600000),
   idleTimeout: integer("idleTimeout", 0, 86400000),
   tick: integer("tick", 0, 86400000),
+  /** Most pings a client may send per second (0: no limit). */
+  maxPingRate: integer("maxPingRate", 0, 100000),
   /** Largest /api request, in bytes of UTF-8. */
   maxRequestSize: integer("maxRequestSize", 16, 65536),
   /** The light (GPIO 2 is the LED of most ESP32 DevKit boards) and whether low means on. */

@@ -17,6 +17,9 @@ export interface Limits {
   handshakeTimeout: number;
   tick: number;
   maxRequestSize: number;
+  maxPingRate: number;
+  maxHeaderSize: number;
+  maxFrames: number;
 }
 
 /**
@@ -53,6 +56,9 @@ export function describeStatus(
       handshakeTimeout: limits.handshakeTimeout,
       tick: limits.tick,
       maxRequestSize: limits.maxRequestSize,
+      maxPingRate: limits.maxPingRate,
+      maxHeaderSize: limits.maxHeaderSize,
+      maxFrames: limits.maxFrames,
     },
     memory: memoryFigures(),
     ...device,

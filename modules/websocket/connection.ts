@@ -17,6 +17,7 @@ import { type HttpReply, httpResponse, switchingProtocols } from "websocket/http
 import { Liveness, LivenessAction, type LivenessOptions } from "websocket/liveness";
 import { Opcode } from "websocket/opcodes";
 import { OutgoingQueue } from "websocket/outgoing-queue";
+import { RateLimit } from "websocket/rate-limit";
 import type { TcpSocket } from "websocket/tcp-socket";
 import { countIn, countOut, newTraffic, type Traffic } from "websocket/traffic";
 
@@ -33,6 +34,8 @@ export interface ConnectionOptions extends FrameParserLimits, LivenessOptions {
   maxQueued: number;
   /** Time allowed for the HTTP upgrade request (ms). */
   handshakeTimeout: number;
+  /** Most pings a client may send per second; more closes it with 1008 (0: no limit). */
+  maxPingRate: number;
 }
 
 /** What a connection asks and tells its server. */
@@ -77,12 +80,14 @@ export class WebSocketConnection {
   #closeCode: number = CloseCode.abnormal;
   #closeReason = "";
   readonly #liveness = new Liveness(this.connectedAt);
+  readonly #pings: RateLimit | null;
 
   constructor(from: TCP, id: number, options: ConnectionOptions, events: ConnectionEvents) {
     this.id = id;
     this.#options = options;
     this.#events = events;
     this.#request = new HttpRequestParser(options.maxHeaderSize);
+    this.#pings = options.maxPingRate ? new RateLimit(options.maxPingRate, 1000) : null;
     this.#socket = new TCP({
       from,
       nodelay: true, // answer small messages now, not after Nagle and delayed ACK
@@ -110,17 +115,11 @@ export class WebSocketConnection {
   }
 
   /**
-   * Queues a message already encoded by encodeMessage (a broadcast encodes once for all clients).
-   * A client that still has more than maxQueued bytes of earlier messages waiting is not reading
-   * (a slow consumer): instead of queuing more, it is closed with 1008. Any single message fits.
+   * Queues a message already encoded by encodeMessage (a broadcast encodes once for all clients),
+   * unless the client is not reading (see #closedForNotReading). Any single message fits.
    */
   sendEncoded(frame: Uint8Array[], payloadLength: number): void {
-    if (this.#state !== ReadyState.open) return;
-    if (this.#queue.bytes > this.#options.maxQueued) {
-      trace(`ws #${this.id}: ${this.#queue.bytes} bytes still waiting; closing with 1008\n`);
-      this.#queue.dropUnsent();
-      return this.close(CloseCode.policyViolation, "not reading fast enough");
-    }
+    if (this.#state !== ReadyState.open || this.#closedForNotReading()) return;
     this.#queue.push(frame);
     countOut(this.traffic, payloadLength);
     countOut(this.#events.totals, payloadLength);
@@ -261,7 +260,7 @@ export class WebSocketConnection {
         countIn(this.#events.totals, data.byteLength);
         this.#events.onMessage(this, isText ? String.fromArrayBuffer(data) : data);
       },
-      onPing: (payload: Uint8Array) => this.#sendFrame(Opcode.pong, payload),
+      onPing: (payload: Uint8Array) => this.#answerPing(payload),
       onPong: () => this.#liveness.pong(),
       onClose: (code: number, reason: string) => this.#peerClosed(code, reason),
       onProtocolError: (code: number, message: string, peerClosed: boolean) => {
@@ -270,6 +269,33 @@ export class WebSocketConnection {
         if (peerClosed) this.#peerClosed(code, ""); // the client has closed: no need to wait
       },
     };
+  }
+
+  /**
+   * A pong for each ping, as long as the client pings at a sane rate and reads what it is sent: a
+   * flood of pings would make the board queue pongs without end.
+   */
+  #answerPing(payload: Uint8Array): void {
+    if (this.#pings && !this.#pings.allow(Date.now())) {
+      trace(
+        `ws #${this.id}: more than ${this.#options.maxPingRate} pings a second; closing with 1008\n`,
+      );
+      return this.close(CloseCode.policyViolation, "too many pings");
+    }
+    if (!this.#closedForNotReading()) this.#sendFrame(Opcode.pong, payload);
+  }
+
+  /**
+   * A client that still has more than maxQueued bytes waiting is not reading (a slow consumer):
+   * rather than queue more for it, the frames not yet started are dropped and it is closed with
+   * 1008. True when that happened.
+   */
+  #closedForNotReading(): boolean {
+    if (this.#queue.bytes <= this.#options.maxQueued) return false;
+    trace(`ws #${this.id}: ${this.#queue.bytes} bytes still waiting; closing with 1008\n`);
+    this.#queue.dropUnsent();
+    this.close(CloseCode.policyViolation, "not reading fast enough");
+    return true;
   }
 
   #peerClosed(code: number, reason: string): void {
