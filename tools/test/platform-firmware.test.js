@@ -150,3 +150,47 @@ describe("platform: firmware loading", function () {
     });
   });
 });
+
+describe("the firmware's server with a faulty application handler", function () {
+  this.timeout(15_000);
+
+  it("closes only the client whose message made the handler throw, with 1011, and traces why", async () => {
+    const { fileURLToPath } = await import("node:url");
+    const { startFirmware } = await import("../platform/index.js");
+    const { default: WebSocket } = await import("ws");
+    const firmware = await startFirmware({
+      manifest: fileURLToPath(new URL("./fixtures/app-exception/manifest.json", import.meta.url)),
+      build: fileURLToPath(
+        new URL("../../build/firmware/tools/test/fixtures/app-exception", import.meta.url),
+      ),
+    });
+    const open = () =>
+      new Promise((resolve, reject) => {
+        const ws = new WebSocket(firmware.url);
+        ws.once("open", () => resolve(ws));
+        ws.once("error", reject);
+      });
+    const echo = (ws, text) =>
+      new Promise((resolve) => {
+        ws.once("message", (data) => resolve(String(data)));
+        ws.send(text);
+      });
+    try {
+      const faulty = await open();
+      const other = await open();
+      const closed = new Promise((resolve) =>
+        faulty.once("close", (code, reason) => resolve([code, String(reason)])),
+      );
+      faulty.send("boom");
+      expect(await closed).to.deep.equal([1011, "internal error"]);
+      expect(await echo(other, "still served")).to.equal("still served");
+      expect(await echo(await open(), "a new client too")).to.equal("a new client too");
+      expect(firmware.output()).to.include(
+        "ws #1: TypeError: the handler's bug; closing with 1011",
+      );
+      other.terminate();
+    } finally {
+      await firmware.stop();
+    }
+  });
+});
