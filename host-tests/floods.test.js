@@ -156,7 +156,7 @@ describe("floods", function () {
 
   it("[firmware] a client that pings a few times a second gets every pong and stays open", async function () {
     const { maxPingRate } = await targetLimits(this);
-    const client = await RawClient.open(target, { showPings: true });
+    const client = await RawClient.open(target); // the server's own pings are answered, hidden
     const count = Math.max(1, Math.min(5, Math.floor(maxPingRate / 4) || 5));
     for (let i = 0; i < count; i++) {
       await client.sendPing(`p${i}`);
