@@ -236,6 +236,7 @@ export class WebSocketConnection {
     this.#frames = new FrameParser(this.#frameHandler(), this.#options);
     this.#queue.push([switchingProtocols(upgrade.accept)]);
     this.#flush();
+    if (this.#state !== ReadyState.open) return; // the client vanished before its 101
     this.#events.onOpen(this);
     if (result.rest.length) this.#frames.push(result.rest);
   }
@@ -327,7 +328,9 @@ export class WebSocketConnection {
 
   #flush(): void {
     if (this.#state === ReadyState.closed) return;
-    if (!this.#queue.flush(this.#socket) || this.#afterFlush === AfterFlush.keepOpen) return;
+    const empty = this.#queue.flush(this.#socket);
+    if (this.#queue.broken) return this.#finish(); // the client is gone
+    if (!empty || this.#afterFlush === AfterFlush.keepOpen) return;
     if (this.#afterFlush === AfterFlush.closeTcp) return this.#finish();
     // Our close frame is out: give the client closeTimeout ms to close its side first.
     this.#closeTimer ??= Timer.set(

@@ -15,6 +15,7 @@ export class OutgoingQueue {
   #offset = 0; // bytes of the first chunk already written
   #bytes = 0;
   #writable = 0;
+  #broken = false;
 
   /** Bytes queued and not yet handed to the socket. */
   get bytes(): number {
@@ -42,6 +43,15 @@ export class OutgoingQueue {
     this.#startsFrame.length = keep;
   }
 
+  /**
+   * True once a write returned nothing: the connection failed (every implementation returns the
+   * free space after a write that worked). lwip reports the failure in onError as well; the
+   * simulator's socket never does, so the connection must not wait for it.
+   */
+  get broken(): boolean {
+    return this.#broken;
+  }
+
   /** Records the free send space the socket reported in `onWritable`. */
   setWritable(count: number): void {
     this.#writable = count;
@@ -63,7 +73,12 @@ export class OutgoingQueue {
         this.#writable = 0;
         break;
       }
-      this.#writable = typeof left === "number" ? left : 0;
+      if (typeof left !== "number") {
+        this.#broken = true;
+        this.#writable = 0;
+        break;
+      }
+      this.#writable = left;
       this.#bytes -= count;
       this.#offset += count;
       if (this.#offset === chunk.length) {
