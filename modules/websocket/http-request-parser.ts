@@ -61,6 +61,8 @@ export class HttpRequestParser {
   #buffer: Uint8Array;
   #length = 0;
   #scanned = 0; // bytes already searched for the end of the header block
+  #checked = 0; // bytes already checked for what can never be part of a request head
+  #inMethod = true; // no space seen yet: still in the method, which must be a token
 
   constructor(maxHeaderSize: number) {
     this.#maxHeaderSize = maxHeaderSize;
@@ -73,6 +75,8 @@ export class HttpRequestParser {
     const count = Math.min(room, bytes.length);
     this.#buffer.set(bytes.subarray(0, count), this.#length);
     this.#length += count;
+    const garbage = this.#findGarbage();
+    if (garbage) return badRequest(garbage);
 
     const end = this.#findEnd();
     if (end < 0) {
@@ -90,6 +94,23 @@ export class HttpRequestParser {
     const buffer = new Uint8Array(size);
     buffer.set(this.#buffer.subarray(0, this.#length));
     this.#buffer = buffer;
+  }
+
+  /**
+   * What makes the bytes so far impossible as the start of a request (binary data, a TLS
+   * handshake on the HTTP port, a method that is not a token), or "": such a client gets its
+   * 400 at once rather than when its head would end, which it may never do.
+   */
+  #findGarbage(): string {
+    const buffer = this.#buffer;
+    for (; this.#checked < this.#length; this.#checked++) {
+      const byte = buffer[this.#checked];
+      if (byte === 0 || byte > 0x7e) return "request head is not ASCII text";
+      if (!this.#inMethod) continue;
+      if (byte === 32) this.#inMethod = false;
+      else if (!isToken(String.fromCharCode(byte))) return "malformed request line";
+    }
+    return "";
   }
 
   /** Index just past the CRLF CRLF that ends the header block, or -1. */

@@ -54,6 +54,17 @@ describe("firmware handshake", () => {
     expect(parseAll(request(["GET /ws HTTP/1.1", "no colon here"])).error.status).to.equal(400);
   });
 
+  it("answers 400 as soon as the bytes can start no request (binary, a TLS hello), not at the end", () => {
+    const parser = new HttpRequestParser(4096);
+    expect(parser.push(bytes("GE")).done, "the start of a method").to.equal(false);
+    expect(new HttpRequestParser(4096).push(Uint8Array.of(0x16, 0x03, 0x01)).error).to.deep.equal({
+      status: 400,
+      message: "request head is not ASCII text",
+    });
+    expect(parseAll("G(T /ws", { step: 1 }).error.message).to.equal("malformed request line");
+    expect(parseAll("GET /ws HTTP/1.1\r\nX: (ok in a value)", { step: 1 }).done).to.equal(false);
+  });
+
   const cases = [
     ["a valid upgrade", upgrade, null],
     ["POST", ["POST /ws HTTP/1.1", ...upgrade.slice(1)], 400],
