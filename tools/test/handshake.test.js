@@ -59,8 +59,11 @@ describe("firmware handshake", () => {
     expect(parser.push(bytes("GE")).done, "the start of a method").to.equal(false);
     expect(new HttpRequestParser(4096).push(Uint8Array.of(0x16, 0x03, 0x01)).error).to.deep.equal({
       status: 400,
-      message: "request head is not ASCII text",
+      message: "malformed request line",
     });
+    expect(new HttpRequestParser(4096).push(Uint8Array.of(0x47, 0xff)).error.message).to.equal(
+      "request head is not ASCII text",
+    );
     expect(parseAll("G(T /ws", { step: 1 }).error.message).to.equal("malformed request line");
     expect(parseAll("GET /ws HTTP/1.1\r\nX: (ok in a value)", { step: 1 }).done).to.equal(false);
   });
