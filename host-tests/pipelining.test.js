@@ -25,4 +25,27 @@ describe("pipelined messages", function () {
     }
     await client.expectQuiet(target.quietMs);
   });
+
+  it("echoes a message larger than the send buffer and a ping and a message sent right after it, to a client that reads", async function () {
+    // The echo of the first is still being written when the next arrive: a server that counted
+    // it as a backlog would call this client a slow consumer (the firmware once did, with 1008).
+    const client = await RawClient.open(target, { showPings: true });
+    const large = binaryPayload(40_000, 3);
+    await client.sendRaw(
+      Buffer.concat([
+        encodeFrame({ opcode: Opcode.BINARY, payload: large }),
+        encodeFrame({ opcode: Opcode.PING, payload: "after" }),
+        encodeFrame({ opcode: Opcode.TEXT, payload: "hello" }),
+      ]),
+    );
+    const echo = await client.nextMessage();
+    expect(echo.payload.equals(large), "echo of the 40 000-byte message").to.equal(true);
+    const next = await client.nextMessage();
+    expect(next.payload.toString(), "echo of the message after it").to.equal("hello");
+    const pongs = [...echo.controls, ...next.controls].filter((f) => f.opcode === Opcode.PONG);
+    expect(
+      pongs.map((f) => f.payload.toString()),
+      "the pong",
+    ).to.deep.equal(["after"]);
+  });
 });

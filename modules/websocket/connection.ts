@@ -214,8 +214,10 @@ export class WebSocketConnection {
     const result = (this.#request as HttpRequestParser).push(bytes);
     if (!result.done) return;
     this.#request = null;
-    if ("error" in result)
-      return this.#refuse({ status: result.error.status, body: result.error.message });
+    if ("error" in result) {
+      const { status, message, incomplete } = result.error;
+      return this.#refuse({ status, body: message }, { incomplete });
+    }
     const request = result.request;
     const path = request.target.split("?")[0];
     if (request.method === "GET" && !request.headers.has("upgrade")) {
@@ -243,13 +245,14 @@ export class WebSocketConnection {
 
   /**
    * Answers a plain HTTP request, or one that cannot become a WebSocket, then closes TCP. A client
-   * whose request was too large may still be sending it: closing a socket with unread bytes resets
-   * it, which can destroy the response, so then the client gets closeTimeout ms to close first.
+   * refused before the end of its request (too large, or garbage) may still be sending it: closing
+   * a socket with unread bytes resets it, which can destroy the response, so then the client gets
+   * closeTimeout ms to close first.
    */
-  #refuse(reply: HttpReply): void {
+  #refuse(reply: HttpReply, { incomplete = false } = {}): void {
     this.#queue.push([httpResponse(reply)]);
     this.#state = ReadyState.closing;
-    this.#afterFlush = reply.status === 431 ? AfterFlush.awaitClient : AfterFlush.closeTcp;
+    this.#afterFlush = incomplete ? AfterFlush.awaitClient : AfterFlush.closeTcp;
     this.#flush();
   }
 
@@ -277,6 +280,7 @@ export class WebSocketConnection {
    * flood of pings would make the board queue pongs without end.
    */
   #answerPing(payload: Uint8Array): void {
+    if (this.#state !== ReadyState.open) return; // closing: our close frame is queued already
     if (this.#pings && !this.#pings.allow(Date.now())) {
       trace(
         `ws #${this.id}: more than ${this.#options.maxPingRate} pings a second; closing with 1008\n`,
@@ -287,13 +291,15 @@ export class WebSocketConnection {
   }
 
   /**
-   * A client that still has more than maxQueued bytes waiting is not reading (a slow consumer):
-   * rather than queue more for it, the frames not yet started are dropped and it is closed with
-   * 1008. True when that happened.
+   * A client with more than maxQueued bytes waiting behind the frame being written is not reading
+   * (a slow consumer): rather than queue more for it, the frames not yet started are dropped and
+   * it is closed with 1008. (The frame being written does not count: a large message takes a while
+   * to pass the send buffer however fast the client reads.) True when that happened.
    */
   #closedForNotReading(): boolean {
-    if (this.#queue.bytes <= this.#options.maxQueued) return false;
-    trace(`ws #${this.id}: ${this.#queue.bytes} bytes still waiting; closing with 1008\n`);
+    const waiting = this.#queue.waitingBytes;
+    if (waiting <= this.#options.maxQueued) return false;
+    trace(`ws #${this.id}: ${waiting} bytes still waiting; closing with 1008\n`);
     this.#queue.dropUnsent();
     this.close(CloseCode.policyViolation, "not reading fast enough");
     return true;

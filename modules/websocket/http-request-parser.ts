@@ -19,6 +19,8 @@ export interface HttpRequest {
 export interface HttpError {
   status: number;
   message: string;
+  /** The client may still be sending its request (too large, or refused before its end). */
+  incomplete?: boolean;
 }
 
 export type ParseResult =
@@ -75,13 +77,16 @@ export class HttpRequestParser {
     const count = Math.min(room, bytes.length);
     this.#buffer.set(bytes.subarray(0, count), this.#length);
     this.#length += count;
-    const garbage = this.#findGarbage();
-    if (garbage) return badRequest(garbage);
 
     const end = this.#findEnd();
+    // Only the head is checked: what follows it (a frame sent with the request) is not HTTP.
+    const garbage = this.#findGarbage(end < 0 ? this.#length : end);
+    if (garbage) return { done: true, error: { status: 400, message: garbage, incomplete: true } };
     if (end < 0) {
-      if (count < bytes.length || this.#length === this.#maxHeaderSize)
-        return { done: true, error: { status: 431, message: "Request header fields too large" } };
+      if (count < bytes.length || this.#length === this.#maxHeaderSize) {
+        const message = "Request header fields too large";
+        return { done: true, error: { status: 431, message, incomplete: true } };
+      }
       return { done: false };
     }
     const rest = bytes.slice(count - (this.#length - end));
@@ -101,9 +106,9 @@ export class HttpRequestParser {
    * handshake on the HTTP port, a method that is not a token), or "": such a client gets its
    * 400 at once rather than when its head would end, which it may never do.
    */
-  #findGarbage(): string {
+  #findGarbage(limit: number): string {
     const buffer = this.#buffer;
-    for (; this.#checked < this.#length; this.#checked++) {
+    for (; this.#checked < limit; this.#checked++) {
       const byte = buffer[this.#checked];
       if (byte === 0 || byte > 0x7e) return "request head is not ASCII text";
       if (!this.#inMethod) continue;

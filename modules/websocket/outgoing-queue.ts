@@ -22,6 +22,14 @@ export class OutgoingQueue {
     return this.#bytes;
   }
 
+  /** Bytes of the frames queued behind the first one (the one being written, or next to be). */
+  get waitingBytes(): number {
+    let first = this.#chunks.length ? this.#chunks[0].length - this.#offset : 0;
+    for (let i = 1; i < this.#chunks.length && !this.#startsFrame[i]; i++)
+      first += this.#chunks[i].length;
+    return this.#bytes - first;
+  }
+
   /** Queues one frame (or one HTTP response) made of these chunks. */
   push(chunks: Uint8Array[]): void {
     let first = true;

@@ -54,12 +54,22 @@ describe("firmware handshake", () => {
     expect(parseAll(request(["GET /ws HTTP/1.1", "no colon here"])).error.status).to.equal(400);
   });
 
+  it("checks only the head: a frame sent with the request is not garbage", () => {
+    const frame = [0x88, 0x81, 0xb4, 0xd4, 0x8c, 0x5a];
+    const result = new HttpRequestParser(4096).push(
+      Uint8Array.from([...bytes(request(upgrade)), ...frame]),
+    );
+    expect(result.error, "no error").to.equal(undefined);
+    expect([...result.rest]).to.deep.equal(frame);
+  });
+
   it("answers 400 as soon as the bytes can start no request (binary, a TLS hello), not at the end", () => {
     const parser = new HttpRequestParser(4096);
     expect(parser.push(bytes("GE")).done, "the start of a method").to.equal(false);
     expect(new HttpRequestParser(4096).push(Uint8Array.of(0x16, 0x03, 0x01)).error).to.deep.equal({
       status: 400,
       message: "malformed request line",
+      incomplete: true, // refused before its end: the client may still be sending
     });
     expect(new HttpRequestParser(4096).push(Uint8Array.of(0x47, 0xff)).error.message).to.equal(
       "request head is not ASCII text",

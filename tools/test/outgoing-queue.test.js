@@ -43,6 +43,17 @@ describe("firmware outgoing queue", () => {
     expect(queue.bytes, "the rest of the frame begun").to.equal(2);
   });
 
+  it("counts as waiting only what is queued behind the frame being written", () => {
+    const queue = new OutgoingQueue();
+    queue.push([new Uint8Array(4), new Uint8Array(30000)]); // a large frame: header, payload
+    queue.push([new Uint8Array(7)]);
+    expect(queue.waitingBytes, "before any write").to.equal(7);
+    queue.setWritable(8192);
+    queue.flush(fakeSocket(8192));
+    expect(queue.bytes, "left of the large frame, and the next").to.equal(30004 - 8192 + 7);
+    expect(queue.waitingBytes, "behind it").to.equal(7);
+  });
+
   it("is broken once a write returns nothing (the simulator's socket after a reset)", () => {
     const queue = new OutgoingQueue();
     queue.push([Uint8Array.of(1, 2)]);
