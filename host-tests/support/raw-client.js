@@ -67,7 +67,7 @@ function describeFrame(frame) {
 }
 
 /** RFC 6455 rules every server frame must follow (sections 5.1, 5.2, 5.5). */
-function checkServerFrame(frame) {
+export function checkServerFrame(frame) {
   const what = describeFrame(frame);
   expect(frame.masked, `server frame is masked (RFC 6455 §5.1): ${what}`).to.equal(false);
   expect(frame.rsv, `server frame has RSV bits set with no extension: ${what}`).to.equal(0);

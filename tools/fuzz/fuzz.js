@@ -1,0 +1,223 @@
+// npm run fuzz: a seeded random fuzzer of the opening handshake and the frame parser. See --help.
+import process from "node:process";
+import { parseAddress } from "../../host-tests/support/address.js";
+import { startReferenceServer } from "../../host-tests/support/reference-server.js";
+import { testSettings } from "../../host-tests/support/test-settings.js";
+import { startFirmware } from "../platform/index.js";
+import { freshSeed, parseSeed } from "./prng.js";
+import { fetchStatus, formatFailure, formatSummary, runFuzz, saveFailure } from "./run.js";
+
+const USAGE = `Usage: npm run fuzz -- [options]
+       node tools/fuzz/fuzz.js [options]
+
+Opens raw TCP connections to the server, sends each a mutated opening handshake (sometimes a
+valid one) and, once upgraded, valid and mutated client frames in random TCP writes, then closes
+gracefully or with a reset. Every byte the server sends is checked (a well-formed HTTP response,
+or well-formed server frames, the answers RFC 6455 calls for, nothing after a close frame), a
+bystander client must keep echoing, and at the end a new client must connect and echo and
+GET /status must list the bystander alone. Cases come from the seed: the same seed and
+iteration number give the same bytes.
+
+Options:
+  --url ws://…/ws     a running server (a board, the simulator) instead of the firmware on the
+                      Node platform layer; without GET /status only the protocol is checked
+  --reference         the host tests' reference \`ws\` echo server instead (protocol checks only)
+  --seed N            the run's seed (default: a new one, printed)
+  --iterations N      at most N iterations (default 5000)
+  --seconds N         no iteration starts after N seconds (default 120)
+  --concurrency N     connections at once (default 4; at most maxClients - 1 and 5 of the 8
+                      TCP connections of the board and the Node layer)
+  --only N[,M…]       run only these iterations of --seed, one at a time, and describe each:
+                      the replay of a failure
+  --keep-going        do not stop at the first failure
+  --lenient           accept two issues of firmware built before they were fixed (a board
+                      flashed earlier): close 1008 "not reading fast enough" to a client that
+                      reads (after a message over ~maxQueued + 8 KB), and a 400 lost to a reset
+                      when the client was still sending its request
+  --verbose           describe every iteration
+  --help              this text
+
+Without --url the firmware runs on the Node platform layer with the host tests' settings
+(host-tests/support/test-settings.js: pingInterval=400 pingTimeout=1000 handshakeTimeout=1000),
+so that liveness is checked within about a second. A failure prints the seed, the iteration, what
+was wrong and every byte sent and received, writes them to test-results/fuzz/, and the command
+that replays it. Exit status: 0 no failure, 1 a failure, 2 bad arguments.`;
+
+function parseArgs(argv) {
+  const options = {
+    url: null,
+    reference: false,
+    seed: null,
+    iterations: 5000,
+    seconds: 120,
+    concurrency: 4,
+    only: null,
+    keepGoing: false,
+    strict: true,
+    verbose: false,
+    help: false,
+  };
+  const value = (i, name) => {
+    if (argv[i + 1] === undefined || argv[i + 1].startsWith("--"))
+      throw new Error(`${name} needs a value`);
+    return argv[i + 1];
+  };
+  const count = (text, name, min = 1) => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min)
+      throw new Error(`${name}: "${text}" is not an integer ≥ ${min}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--help" || arg === "-h") options.help = true;
+    else if (arg === "--url") {
+      options.url = value(i++, arg);
+      if (!/^ws:\/\//.test(options.url)) throw new Error(`--url: "${options.url}" is not ws://…`);
+    } else if (arg === "--reference") options.reference = true;
+    else if (arg === "--seed") {
+      const text = value(i++, arg);
+      try {
+        options.seed = parseSeed(text);
+      } catch (error) {
+        throw new Error(`--seed: ${error.message}`, { cause: error });
+      }
+    } else if (arg === "--iterations") options.iterations = count(value(i++, arg), arg);
+    else if (arg === "--seconds") options.seconds = count(value(i++, arg), arg);
+    else if (arg === "--concurrency") options.concurrency = count(value(i++, arg), arg);
+    else if (arg === "--only") {
+      options.only = value(i++, arg)
+        .split(",")
+        .map((n) => count(n.trim(), arg, 0));
+    } else if (arg === "--keep-going") options.keepGoing = true;
+    else if (arg === "--verbose") options.verbose = true;
+    else if (arg === "--lenient") options.strict = false;
+    else throw new Error(`unknown argument "${arg}"`);
+  }
+  if (options.url && options.reference) throw new Error("--url and --reference: choose one");
+  if (options.only && options.seed === null) throw new Error("--only needs the --seed of the run");
+  return options;
+}
+
+/** Whether the server at `address` is this firmware: it answers GET /status with its limits. */
+async function isFirmware(address) {
+  try {
+    const status = await fetchStatus({ ...address, replyTimeoutMs: 3000 });
+    return Boolean(status && typeof status === "object" && status.limits);
+  } catch {
+    return false;
+  }
+}
+
+async function main() {
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`fuzz: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const seed = options.seed ?? freshSeed();
+  let server = null;
+  let firmware = null;
+  let target;
+  const stopAll = async () => {
+    await server?.stop();
+    await firmware?.stop();
+  };
+  process.once("SIGINT", () => stopAll().then(() => process.exit(130)));
+
+  try {
+    let address;
+    let label;
+    let isFw;
+    let alive;
+    if (options.url) {
+      address = parseAddress(options.url, { defaultPort: 80, defaultPath: "/ws" });
+      isFw = await isFirmware(address);
+      label = `${options.url}${isFw ? "" : " (no GET /status: protocol checks only)"}`;
+    } else if (options.reference) {
+      server = await startReferenceServer({ path: "/ws", maxMessageSize: 65536 });
+      address = { host: server.host, port: server.port, path: server.path };
+      isFw = false;
+      label = "the reference ws server (protocol checks only)";
+    } else {
+      firmware = await startFirmware({ overrides: ["port=0", ...testSettings] });
+      address = parseAddress(firmware.url, { defaultPort: firmware.port, defaultPath: "/ws" });
+      isFw = true;
+      label = "the firmware on the Node platform layer";
+      alive = () => {
+        const child = firmware.process;
+        if (child.exitCode === null && child.signalCode === null) return;
+        const tail = `${firmware.output()}${firmware.errors()}`
+          .trim()
+          .split("\n")
+          .slice(-30)
+          .join("\n");
+        throw new Error(
+          `the firmware process exited (code ${child.exitCode}, signal ${child.signalCode}); last output:\n${tail}`,
+        );
+      };
+    }
+    target = label;
+    const local = ["127.0.0.1", "localhost", "::1"].includes(address.host);
+    const replayPrefix = `npm run fuzz --${options.url ? ` --url ${options.url}` : ""}${options.reference ? " --reference" : ""}`;
+    console.error(
+      `fuzz: seed ${seed} against ${label} (${address.host}:${address.port}${address.path}); ` +
+        (options.only
+          ? `iterations ${options.only.join(", ")}`
+          : `up to ${options.iterations} iterations or ${options.seconds} s`),
+    );
+    let lastProgress = 0;
+    const tty = process.stderr.isTTY;
+    const summary = await runFuzz({
+      ...address,
+      firmware: isFw,
+      kind: options.url ? (local ? "local" : "board") : options.reference ? "reference" : "node",
+      seed,
+      iterations: options.iterations,
+      seconds: options.only ? 3600 : options.seconds,
+      only: options.only,
+      concurrency: options.only ? 1 : options.concurrency,
+      replyTimeoutMs: local ? 3000 : 6000,
+      checkAlive: alive,
+      bystanderEvery: 25,
+      keepGoing: options.keepGoing,
+      strict: options.strict,
+      verbose: options.verbose || Boolean(options.only),
+      log: (line) => console.log(line),
+      progress: (line) => {
+        const now = Date.now();
+        if (now - lastProgress < (tty ? 250 : 10_000)) return;
+        lastProgress = now;
+        process.stderr.write(tty ? `\r${line}   ` : `${line}\n`);
+      },
+    });
+    if (tty && lastProgress) process.stderr.write("\n");
+    for (const failure of summary.failures) {
+      console.log(`\n${formatFailure(failure, { replayPrefix })}`);
+      const file = saveFailure(failure);
+      if (file) console.log(`  (all the bytes: ${file})`);
+    }
+    if (summary.failures.length && firmware) {
+      const tail = firmware.output().trim().split("\n").slice(-15).join("\n");
+      console.log(`\n--- last firmware output ---\n${tail}`);
+    }
+    console.log(`\n${formatSummary(summary, { target, replayPrefix })}`);
+    return summary.failures.length ? 1 : 0;
+  } finally {
+    await stopAll();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`fuzz: ${error.stack ?? error.message}`);
+    process.exit(1);
+  },
+);
