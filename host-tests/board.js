@@ -1,12 +1,17 @@
 // Entry point of `npm run test:board`: the host suite against a flashed ESP32.
 //   BOARD=192.168.1.42 npm run test:board
 //   npm run test:board -- 192.168.1.42:80 --grep UTF-8
+// Checks first that the board answers on TCP, then runs every host test with the summary reporter
+// (support/summary-reporter.js): the usual per-test lines, then a table per test file and, for
+// each failure, expected vs received and the message. Exit code: 0 all passed, 1 a failure or an
+// unreachable board, 2 a usage error.
 import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import Mocha from "mocha";
 import { checkBoardReachable } from "./support/reachability.js";
 import { parseAddress } from "./support/address.js";
+import { SummaryReporter } from "./support/summary-reporter.js";
 
 const USAGE = `Usage: BOARD=<address> npm run test:board [-- --grep <pattern>]
        npm run test:board -- <address> [--grep <pattern>]
@@ -15,6 +20,9 @@ const USAGE = `Usage: BOARD=<address> npm run test:board [-- --grep <pattern>]
   BOARD=192.168.1.42                 port 80, path /ws
   BOARD=192.168.1.42:8080            another port
   BOARD=ws://esp32-echo.local/ws     full URL (a .local name needs mDNS on this computer)
+
+It prints each test as it runs, then a summary: passed, failed, skipped and time per test file,
+and for each failure what was expected, what came, and the message.
 
 Environment:
   MAX_MESSAGE_SIZE=<bytes>   when the firmware was built with another maxMessageSize`;
@@ -67,7 +75,9 @@ async function main() {
   delete process.env.TARGET_URL;
   delete process.env.TARGET;
 
-  console.log(`Board: ws://${address.host}:${address.port}${address.path}`);
+  const host = address.host.includes(":") ? `[${address.host}]` : address.host;
+  const url = `ws://${host}:${address.port}${address.path}`;
+  console.log(`Board: ${url}`);
   try {
     await checkBoardReachable(address.host, address.port);
   } catch (err) {
@@ -75,7 +85,12 @@ async function main() {
     return 1;
   }
 
-  const mocha = new Mocha({ reporter: "spec", timeout: 20_000, grep: options.grep });
+  const mocha = new Mocha({
+    reporter: SummaryReporter,
+    reporterOptions: { title: `board ${url}` },
+    timeout: 20_000,
+    grep: options.grep,
+  });
   for (const file of testFiles()) mocha.addFile(file);
   await mocha.loadFilesAsync();
   const failures = await new Promise((resolve) => mocha.run(resolve));

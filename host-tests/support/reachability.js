@@ -32,18 +32,46 @@ export function probeTcp(host, port, timeoutMs = 3000) {
   });
 }
 
+/** What the failure of the TCP probe says about where to look (lines), or []. */
+function boardHint(err, host, port) {
+  if (err.code === "ENOTFOUND" || err.code === "EAI_AGAIN") {
+    return [
+      `This computer cannot resolve "${host}": a .local name needs mDNS here (macOS,`,
+      "Windows 10+, Linux with Avahi). Use the IP from the serial log instead.",
+    ];
+  }
+  if (err.code === "ECONNREFUSED") {
+    return [
+      `The computer at ${host} answered but refused port ${port}: the firmware is not running`,
+      "there (crashed, rebooting, built with another port), or that IP is now another device's.",
+    ];
+  }
+  if (err.message === "timeout" || err.code === "EHOSTUNREACH" || err.code === "ENETUNREACH") {
+    return [
+      "Nothing answered: the board is off, on another network, or a firewall drops the packets.",
+    ];
+  }
+  return [];
+}
+
 /** Checks that a flashed board answers on TCP; throws an Error telling the user what to check. */
 export async function checkBoardReachable(host, port, timeoutMs = 3000) {
   try {
     await probeTcp(host, port, timeoutMs);
   } catch (err) {
+    const hint = boardHint(err, host, port);
     throw new Error(
       [
         `Cannot reach the board at ${host}:${port}: ${err.detail}.`,
+        ...hint,
         "Check that:",
-        "  - this computer is on the same Wi-Fi network as the board (no guest/isolated network);",
-        "  - BOARD is the address the board printed on its serial log at boot",
-        "    (its IP, e.g. BOARD=192.168.1.42; a .local name needs mDNS on this computer);",
+        "  - the board is powered and its serial log (xsbug, or mcconfig ... -l) shows",
+        '    "WebSocket echo server ready: ws://<ip>/ws" after joining Wi-Fi;',
+        "  - BOARD is that <ip> (e.g. BOARD=192.168.1.42); it can change when the board reboots;",
+        "  - this computer is on the same Wi-Fi network as the board (not a guest or isolated",
+        "    network, which keeps its clients from reaching each other);",
+        `  - \`ping ${host}\` answers: if it does, the network is fine and the port or a firewall`,
+        "    is the problem; if it does not, the board is not on this computer's network;",
         `  - the port is right (${port}; the firmware's "port" setting, BOARD=host:port to change);`,
         "  - no firewall or VPN on this computer blocks outgoing TCP to the board.",
       ].join("\n"),

@@ -1,12 +1,14 @@
 // npm run bench: echo throughput and round trips with many clients, the firmware against a plain
 // `ws` echo server on the same machine. Prints figures; asserts nothing. See --help.
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { startFirmware } from "../platform/index.js";
 import { closedLoop, sleep } from "./measure.js";
+import { FIGURES_VERSION, writeReport } from "./report.js";
 
 const USAGE = `Usage: npm run bench -- [options]
        node tools/bench/bench.js [options]
@@ -14,7 +16,8 @@ const USAGE = `Usage: npm run bench -- [options]
 Drives N clients × M messages of S bytes in a closed loop (each client sends its next message
 when the echo of the previous one arrives) against the firmware, then the same against a plain
 \`ws\` echo server on this machine, and prints msgs/s, round-trip p50/p95/p99 and errors for
-each, and the ratio firmware/ws.
+each, and the ratio firmware/ws. With --out it also saves the figures (bench.json) and a report
+with charts (bench-report.html: one HTML file, no external assets) into a folder.
 
 Options:
   --clients 1,10,50   client counts to run (default 1,10,50)
@@ -24,12 +27,16 @@ Options:
   --size S            payload bytes, binary (default 125)
   --url ws://…/ws     a running server instead of the firmware on the Node platform layer
                       (a board, the simulator); the ws server still runs here for the ratio
+  --out DIR           also write DIR/bench.json and DIR/bench-report.html (msgs/s per client
+                      count, round-trip histograms); node tools/bench/report.js DIR/bench.json
+                      draws the report again
   --help              this text
 
 Without --url the firmware runs on the Node platform layer with maxClients raised to the largest
 client count + 10 and MODDABLE_NODE_MAX_TCP (the emulated CONFIG_LWIP_MAX_ACTIVE_TCP) to that + 4.`;
 
 const WARMUP_MESSAGES = 200;
+const WS_LABEL = "a plain `ws` echo server (host-tests reference server) in its own Node process";
 
 function parseArgs(argv) {
   const options = {
@@ -38,6 +45,7 @@ function parseArgs(argv) {
     size: 125,
     rounds: 3,
     url: null,
+    out: null,
     help: false,
   };
   const value = (i, name) => {
@@ -63,7 +71,8 @@ function parseArgs(argv) {
     else if (arg === "--url") {
       options.url = value(i++, arg);
       if (!/^ws:\/\//.test(options.url)) throw new Error(`--url: "${options.url}" is not ws://…`);
-    } else throw new Error(`unknown argument "${arg}"`);
+    } else if (arg === "--out") options.out = value(i++, arg);
+    else throw new Error(`unknown argument "${arg}"`);
   }
   return options;
 }
@@ -112,25 +121,19 @@ function fetchStatus(url) {
   });
 }
 
-/** Waits until the firmware has let go of the last run's clients (its slots are limited). */
-async function waitForIdle(url) {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const status = await fetchStatus(url);
-    if (!status || !Array.isArray(status.clients)) return sleep(200);
-    if (status.clients.length === 0) return sleep(50);
-    await sleep(100);
-  }
-}
-
+/**
+ * A progress line on stderr for a step that has taken more than 2 s: `update(text)` rewrites it
+ * (at most every 500 ms), `end()` ends the line if one was printed.
+ */
 function progressPrinter(label) {
   const started = Date.now();
   let printed = false;
   return {
-    update(done, total) {
-      if (Date.now() - started < 2000) return;
+    update(text) {
+      const elapsed = Date.now() - started;
+      if (elapsed < 2000) return;
       printed = true;
-      process.stderr.write(`\r  ${label}: ${done}/${total} echoes   `);
+      process.stderr.write(`\r  ${label}: ${text}, ${(elapsed / 1000).toFixed(0)} s   `);
     },
     end() {
       if (printed) process.stderr.write("\n");
@@ -138,18 +141,39 @@ function progressPrinter(label) {
   };
 }
 
-async function run(name, url, clients, options) {
-  const progress = progressPrinter(`${name}, ${clients} client${clients === 1 ? "" : "s"}`);
+/** Waits until the firmware has let go of the last run's clients (its slots are limited). */
+async function waitForIdle(url, label) {
+  const progress = progressPrinter(`${label}: waiting for the server to drop its clients`);
+  const deadline = Date.now() + 10_000;
+  try {
+    while (Date.now() < deadline) {
+      const status = await fetchStatus(url);
+      if (!status || !Array.isArray(status.clients)) return await sleep(200);
+      if (status.clients.length === 0) return await sleep(50);
+      progress.update(`${status.clients.length} still connected`);
+      await sleep(100);
+    }
+  } finally {
+    progress.end();
+  }
+}
+
+/** One closed-loop run, with a progress line when it takes a while. */
+async function run(label, url, clients, messages, size) {
+  const progress = progressPrinter(label);
   const result = await closedLoop(url, {
     clients,
-    messages: options.messages,
-    size: options.size,
-    onProgress: (done, total) => progress.update(done, total),
+    messages,
+    size,
+    onProgress: (done, total) =>
+      progress.update(`${done}/${total} echoes (${Math.floor((100 * done) / total)} %)`),
   });
   progress.end();
-  await waitForIdle(url);
+  await waitForIdle(url, label);
   return result;
 }
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** The run with the median msgs/s. */
 function median(runs) {
@@ -181,6 +205,15 @@ async function main() {
   if (options.help) {
     console.log(USAGE);
     return 0;
+  }
+  if (options.out) {
+    // Before the runs, so that a folder that cannot be written fails at once, not at the end.
+    try {
+      mkdirSync(options.out, { recursive: true });
+    } catch (error) {
+      console.error(`bench: --out ${options.out}: ${error.message}`);
+      return 2;
+    }
   }
 
   const most = Math.max(...options.clients);
@@ -216,9 +249,9 @@ async function main() {
       { name: "ws", url: ws.url },
     ];
     for (const target of targets) {
-      const warm = await closedLoop(target.url, { ...warmup, size: options.size });
+      const label = `${target.name} warm-up, ${plural(warmup.clients, "client")}`;
+      const warm = await run(label, target.url, warmup.clients, warmup.messages, options.size);
       errorLog.push(...warm.errors.map((e) => `${target.name} warm-up: ${e}`));
-      await waitForIdle(target.url);
     }
     // The machine is shared by clients and servers: alternate which server goes first and keep
     // the median of the rounds, so that one disturbed run does not decide the ratio.
@@ -227,13 +260,19 @@ async function main() {
       for (let round = 0; round < options.rounds; round++) {
         const order = round % 2 ? [...targets].reverse() : targets;
         for (const target of order) {
-          const result = await run(target.name, target.url, clients, options);
+          const label =
+            `${target.name}, ${plural(clients, "client")}` +
+            (options.rounds > 1 ? `, round ${round + 1}/${options.rounds}` : "");
+          const result = await run(label, target.url, clients, options.messages, options.size);
           rounds[target.name].push(result);
           errorLog.push(...result.errors.map((e) => `${target.name}, ${clients} clients: ${e}`));
         }
       }
-      for (const target of targets)
-        results.set(`${target.name} ${clients}`, median(rounds[target.name]));
+      for (const target of targets) {
+        const chosen = median(rounds[target.name]);
+        chosen.rounds = rounds[target.name].map((r) => r.perSecond);
+        results.set(`${target.name} ${clients}`, chosen);
+      }
     }
   } finally {
     await stopAll();
@@ -248,9 +287,11 @@ async function main() {
       `  round trip = send to echo of each message. ${options.url ? "Clients and the ws server" : "Clients and servers"} on this machine`,
       `  (${cpus.length} × ${cpus[0]?.model.trim() ?? "CPU"}, Node ${process.version}, loopback),`,
       `  after a warm-up of ${warmup.clients} clients × ${warmup.messages} messages per server;`,
-      `  ${options.rounds} rounds per client count, alternating which server goes first; median shown.`,
+      options.rounds > 1
+        ? `  ${options.rounds} rounds per client count, alternating which server goes first; median shown.`
+        : "  1 round per client count.",
       `firmware: ${firmwareLabel}`,
-      "ws:       a plain `ws` echo server (host-tests reference server) in its own Node process",
+      `ws:       ${WS_LABEL}`,
       "",
       [
         "clients".padStart(7),
@@ -274,6 +315,56 @@ async function main() {
   if (errorLog.length) {
     console.log(`\nerrors (${errorLog.length}):`);
     for (const line of errorLog.slice(0, 20)) console.log(`  ${line}`);
+  }
+  if (options.out) {
+    const figures = {
+      version: FIGURES_VERSION,
+      generated: new Date().toISOString(),
+      parameters: {
+        clients: options.clients,
+        messages: options.messages,
+        size: options.size,
+        rounds: options.rounds,
+        warmup,
+        url: options.url,
+        command: ["node tools/bench/bench.js", ...process.argv.slice(2)].join(" "),
+      },
+      servers: [
+        { name: "firmware", label: firmwareLabel },
+        { name: "ws", label: WS_LABEL },
+      ],
+      machine: {
+        cpus: cpus.length,
+        cpuModel: cpus[0]?.model.trim() ?? "CPU",
+        memoryBytes: os.totalmem(),
+        platform: os.platform(),
+        release: os.release(),
+        arch: os.arch(),
+        node: process.version,
+      },
+      results: options.clients.flatMap((clients) =>
+        targets.map((target) => {
+          const r = results.get(`${target.name} ${clients}`);
+          return {
+            server: target.name,
+            clients,
+            connected: r.connected,
+            messages: r.messages,
+            seconds: r.seconds,
+            perSecond: r.perSecond,
+            p50: r.p50,
+            p95: r.p95,
+            p99: r.p99,
+            errors: r.errors.length,
+            rounds: r.rounds,
+            histogram: r.histogram,
+          };
+        }),
+      ),
+      errors: errorLog.slice(0, 200),
+    };
+    const { json, html } = writeReport(options.out, figures);
+    console.log(`\nreport: ${html}\nfigures: ${json}`);
   }
   return 0;
 }

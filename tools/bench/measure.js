@@ -1,6 +1,7 @@
 // Client-side measurements against any WebSocket echo URL: round trips of small messages, one
 // large echo, idle connections. Figures only; nothing here asserts.
 import WebSocket from "ws";
+import { histogramOf } from "./histogram.js";
 
 export function open(url) {
   return new Promise((resolve, reject) => {
@@ -34,6 +35,7 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * clients over the wall time from the first send to the last echo; round trip is send to echo.
  * A client that fails (connect, close, wrong echo, no echo within `timeoutMs`) stops and is
  * counted in `errors`; the others go on. `onProgress(done, total)` is called every 500 ms.
+ * Returns the figures, with `histogram`: every round trip, in histogram.js's logarithmic bins.
  */
 export async function closedLoop(
   url,
@@ -71,6 +73,7 @@ export async function closedLoop(
     p50: percentile(sorted, 50),
     p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),
+    histogram: histogramOf(sorted),
     errors,
   };
 

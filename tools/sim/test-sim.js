@@ -51,11 +51,20 @@ async function main() {
   process.exit(status);
 }
 
-/** Extra arguments (test files, --grep …) go to mocha; by default every host test runs. */
+/**
+ * Extra arguments (test files, --grep …) go to mocha; by default every host test runs, reported
+ * by the summary reporter (a --reporter given here comes later and wins).
+ */
 function startMocha(args, env) {
   const mocha = path.join(repoRoot, "node_modules", ".bin", "mocha");
   const files = args.some((arg) => !arg.startsWith("-")) ? [] : ["host-tests/**/*.test.js"];
-  const child = spawn(mocha, [...files, ...args], {
+  const reporter = [
+    "--reporter",
+    "./host-tests/support/summary-reporter.js",
+    "--reporter-option",
+    `title=simulator ${env.TARGET_URL}`,
+  ];
+  const child = spawn(mocha, [...reporter, ...files, ...args], {
     cwd: repoRoot,
     stdio: "inherit",
     env: { ...process.env, ...env },
