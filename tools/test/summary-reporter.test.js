@@ -2,6 +2,7 @@
 // fixture suites that need no target, and host-tests/board.js (npm run test:board): its usage
 // errors, an unreachable board, and a run against the firmware on loopback that ends with the table.
 import { spawn } from "node:child_process";
+import { stripVTControlCharacters } from "node:util";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { startFirmware } from "../platform/index.js";
@@ -23,8 +24,16 @@ function run(args, env = {}) {
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (text) => (stdout += text));
   child.stderr.setEncoding("utf8").on("data", (text) => (stderr += text));
+  // Colours are on where supports-color says so (CI=true is enough): compare the plain text.
   return new Promise((resolve) =>
-    child.once("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })),
+    child.once("close", (code) =>
+      resolve({
+        code,
+        stdout: stripVTControlCharacters(stdout),
+        stderr: stripVTControlCharacters(stderr),
+        ms: Date.now() - started,
+      }),
+    ),
   );
 }
 
