@@ -1,7 +1,7 @@
 // Hardening, WebSocket frames (issue 5): a client that sends absurd or lying frame headers, stops
 // in the middle of a frame, sends thousands of fragments or invalid UTF-8 anywhere in a message
 // gets a clear close code (or, stalled, is dropped after a bounded time), and a bystander
-// (support/bystander.js) connected before keeps echoing, as does a client that connects after.
+// (support/bystander().js) connected before keeps echoing, as does a client that connects after.
 // Covered elsewhere: a ping over 125 bytes and the reserved bits and opcodes
 // (protocol-errors.test.js), 1-byte and invalid close payloads (close-handshake.test.js), lengths
 // over maxMessageSize and 2^32 (message-size.test.js), a few kinds of invalid UTF-8 (utf8.test.js).
@@ -12,12 +12,12 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import "./support/hooks.js";
-import { Bystander } from "./support/bystander.js";
+import { useBystander } from "./support/bystander.js";
 import { binaryPayload } from "./support/data.js";
 import { firmwareSetting } from "./support/firmware-config.js";
 import { Opcode, encodeFrame, parseClosePayload } from "./support/frames.js";
 import { RawClient } from "./support/raw-client.js";
-import { releaseConnections, targetLimits } from "./support/status.js";
+import { targetLimits } from "./support/status.js";
 import { firmwareOnly, target } from "./support/target.js";
 
 /** Slack for a deadline of `ms`: timers, scheduling, and a board's Wi-Fi. */
@@ -133,25 +133,17 @@ function invalidAtEachPosition() {
 
 describe("frame abuse", function () {
   this.timeout(target.timeoutMs);
-  let bystander;
-
-  beforeEach(async function () {
-    bystander = await Bystander.open();
-  });
-
-  afterEach(async function () {
-    await releaseConnections();
-  });
+  const bystander = useBystander();
 
   it("closes with 1009 or 1002 on 64-bit lengths with the top bit set (2^63, 2^64 - 1)", async function () {
     await topBitLengths([1009, 1002]);
-    await bystander.expectUnharmed("frame headers declaring 2^63 bytes and more");
+    await bystander().expectUnharmed("frame headers declaring 2^63 bytes and more");
   });
 
   it("[firmware] closes with 1009 on 64-bit lengths with the top bit set (2^63, 2^64 - 1)", async function () {
     firmwareOnly(this, "RFC 6455 allows 1002 too; the firmware sends 1009");
     await topBitLengths(1009);
-    await bystander.expectUnharmed("frame headers declaring 2^63 bytes and more");
+    await bystander().expectUnharmed("frame headers declaring 2^63 bytes and more");
   });
 
   it("closes with 1002 on control frames declaring more than 125 bytes (close, pong, 64-bit ping)", async function () {
@@ -161,7 +153,7 @@ describe("frame abuse", function () {
       await client.expectClose(1002);
     });
     expect(failures, failures.join("\n")).to.deep.equal([]);
-    await bystander.expectUnharmed("control frames over 125 bytes");
+    await bystander().expectUnharmed("control frames over 125 bytes");
   });
 
   it("echoes what a frame declared and fails with 1002 on the extra bytes read as the next header", async function () {
@@ -173,12 +165,12 @@ describe("frame abuse", function () {
     const message = await client.nextMessage();
     expect(message.payload.toString(), "the 5 bytes the header declared").to.equal("hello");
     await client.expectClose(1002);
-    await bystander.expectUnharmed("a frame longer than its header said");
+    await bystander().expectUnharmed("a frame longer than its header said");
   });
 
   it("keeps serving the others while clients are stalled in the middle of frames", async function () {
     const stalled = await stalledClients();
-    await bystander.expectUnharmed(`${stalled.length} clients stalled mid-frame`);
+    await bystander().expectUnharmed(`${stalled.length} clients stalled mid-frame`);
   });
 
   it("[firmware] drops clients stalled in the middle of a frame within pingInterval + pingTimeout", async function () {
@@ -208,8 +200,8 @@ describe("frame abuse", function () {
         `${what}: close frames before the drop after ${lifetime} ms`,
       ).to.be.at.most(1);
     }
-    await bystander.expectAlone("clients stalled mid-frame");
-    await bystander.expectUnharmed("clients stalled mid-frame");
+    await bystander().expectAlone("clients stalled mid-frame");
+    await bystander().expectUnharmed("clients stalled mid-frame");
   });
 
   it("echoes a text message of 1000 one-byte fragments intact", async function () {
@@ -219,7 +211,7 @@ describe("frame abuse", function () {
     const message = await client.nextMessage();
     expect(message.opcode).to.equal(Opcode.TEXT);
     expect(message.payload.toString(), "the reassembled message").to.equal(text);
-    await bystander.expectUnharmed("a message of 1000 fragments");
+    await bystander().expectUnharmed("a message of 1000 fragments");
   });
 
   it("bounds a message of 5000 one-byte fragments: echoes it intact or closes with 1009", async function () {
@@ -230,7 +222,7 @@ describe("frame abuse", function () {
     const message = await client.nextMessage(client.replyTimeoutMs, { stopAtClose: true });
     if (message) expect(message.payload.toString(), "the reassembled message").to.equal(text);
     else await client.expectClose(1009);
-    await bystander.expectUnharmed("a message of 5000 fragments");
+    await bystander().expectUnharmed("a message of 5000 fragments");
   });
 
   it("[firmware] echoes a message of exactly maxFrames one-byte fragments", async function () {
@@ -240,7 +232,7 @@ describe("frame abuse", function () {
     await client.sendRaw(bytes);
     const message = await client.nextMessage();
     expect(message.payload.toString(), "the reassembled message").to.equal(text);
-    await bystander.expectUnharmed("a message of maxFrames fragments");
+    await bystander().expectUnharmed("a message of maxFrames fragments");
   });
 
   for (const { what, bytes } of [
@@ -262,7 +254,7 @@ describe("frame abuse", function () {
       const client = await RawClient.open(target);
       await client.sendRaw(bytes());
       await client.expectClose(1009);
-      await bystander.expectUnharmed(`a message of ${what}`);
+      await bystander().expectUnharmed(`a message of ${what}`);
     });
   }
 
@@ -273,7 +265,7 @@ describe("frame abuse", function () {
       await client.expectClose(1007);
     });
     expect(failures, failures.join("\n")).to.deep.equal([]);
-    await bystander.expectUnharmed("invalid UTF-8 at every position");
+    await bystander().expectUnharmed("invalid UTF-8 at every position");
   });
 
   it(`closes with 1007 on an invalid UTF-8 byte at each position of a text message sent as 4 fragments`, async function () {
@@ -284,6 +276,6 @@ describe("frame abuse", function () {
       await client.expectClose(1007);
     });
     expect(failures, failures.join("\n")).to.deep.equal([]);
-    await bystander.expectUnharmed("invalid UTF-8 at every position of a fragmented message");
+    await bystander().expectUnharmed("invalid UTF-8 at every position of a fragmented message");
   });
 });

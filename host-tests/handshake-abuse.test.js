@@ -1,6 +1,6 @@
 // Hardening, the opening handshake (issue 5): whatever a client sends before its upgrade is
 // complete gets a clear HTTP answer and a closed connection, within a bounded time, and a
-// bystander (support/bystander.js) connected before keeps echoing, as does a client that connects
+// bystander (support/bystander().js) connected before keeps echoing, as does a client that connects
 // after. handshake.test.js covers the common bad requests (POST, missing or malformed key,
 // version, path, Upgrade, a short garbage line, one 8 KiB header); this file covers the abusive
 // ones: heads over the size limit, heads that never end or arrive a byte at a time, binary
@@ -12,13 +12,13 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import "./support/hooks.js";
-import { Bystander } from "./support/bystander.js";
+import { useBystander } from "./support/bystander.js";
 import { register, unregister } from "./support/clients.js";
 import { binaryPayload } from "./support/data.js";
 import { firmwareSetting } from "./support/firmware-config.js";
 import { httpRequest, parseResponseHead } from "./support/http.js";
 import { RawClient, newKey, upgradeRequest } from "./support/raw-client.js";
-import { fetchStatus, plainGet, releaseConnections, targetLimits } from "./support/status.js";
+import { fetchStatus, plainGet, targetLimits } from "./support/status.js";
 import { firmwareOnly, target } from "./support/target.js";
 import { connectTcp } from "./support/tcp.js";
 
@@ -188,15 +188,7 @@ function endlessHead() {
 
 describe("handshake abuse", function () {
   this.timeout(target.timeoutMs);
-  let bystander;
-
-  beforeEach(async function () {
-    bystander = await Bystander.open();
-  });
-
-  afterEach(async function () {
-    await releaseConnections();
-  });
+  const bystander = useBystander();
 
   for (const bad of BAD_REQUESTS) {
     if (bad.generic !== false) {
@@ -206,7 +198,7 @@ describe("handshake abuse", function () {
         const response = await send(bad.request(), { handshakeTimeout });
         expect(response.status, response.statusLine).to.be.within(400, 499);
         expect(response.closed, "the server left the connection open").to.equal(true);
-        await bystander.expectUnharmed(bad.what);
+        await bystander().expectUnharmed(bad.what);
       });
     }
 
@@ -217,7 +209,7 @@ describe("handshake abuse", function () {
       const response = await send(bad.request(), { handshakeTimeout });
       expect(response.status, response.statusLine).to.equal(bad.firmware);
       expect(response.closed, "the server left the connection open").to.equal(true);
-      await bystander.expectUnharmed(bad.what);
+      await bystander().expectUnharmed(bad.what);
     });
   }
 
@@ -230,7 +222,7 @@ describe("handshake abuse", function () {
     const client = await RawClient.open(target, { key, headers: { "X-Padding": padding } });
     await client.sendText("a head at the limit");
     expect((await client.nextMessage()).payload.toString()).to.equal("a head at the limit");
-    await bystander.expectUnharmed("a head of maxHeaderSize bytes");
+    await bystander().expectUnharmed("a head of maxHeaderSize bytes");
   });
 
   it("upgrades, then fails the connection with 1002 when a second request follows the upgrade in the same write", async function () {
@@ -245,7 +237,7 @@ describe("handshake abuse", function () {
     expect(client.response?.status, client.response?.statusLine).to.equal(101);
     expect(client.response.headers["sec-websocket-accept"]).to.be.a("string");
     expect(code).to.equal(1002);
-    await bystander.expectUnharmed("a request pipelined after the upgrade");
+    await bystander().expectUnharmed("a request pipelined after the upgrade");
   });
 
   it("[firmware] answers 408 and closes a head that never ends (a field every 100 ms) at handshakeTimeout", async function () {
@@ -269,7 +261,7 @@ describe("handshake abuse", function () {
       `ms until the 408 (handshakeTimeout ${handshakeTimeout})`,
     ).to.be.within(handshakeTimeout * 0.9, handshakeTimeout + margin);
     expect(result.writes, "header fields written before the 408").to.be.above(1);
-    await bystander.expectUnharmed("a head that never ends");
+    await bystander().expectUnharmed("a head that never ends");
   });
 
   it("[firmware] answers 408 and closes a slow-loris head (one byte at a time) at handshakeTimeout", async function () {
@@ -292,6 +284,6 @@ describe("handshake abuse", function () {
       `ms until the 408 (handshakeTimeout ${handshakeTimeout})`,
     ).to.be.within(handshakeTimeout * 0.9, handshakeTimeout + margin);
     expect(result.writes, `bytes written, one every ${gapMs} ms, before the 408`).to.be.above(1);
-    await bystander.expectUnharmed("a slow-loris head");
+    await bystander().expectUnharmed("a slow-loris head");
   });
 });

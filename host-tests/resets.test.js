@@ -1,17 +1,17 @@
 // Hardening, faults (issue 5): a client whose connection is reset (TCP RST, as when a phone
 // leaves the Wi-Fi or a process is killed) in the middle of its handshake, of a frame, of a
 // fragmented message, while the server is sending it a large message, or right after its close
-// frame, leaves no trace: a bystander (support/bystander.js) connected before keeps echoing, a
+// frame, leaves no trace: a bystander (support/bystander().js) connected before keeps echoing, a
 // new client connects, and on the firmware the client registry (GET /status) returns to the
 // bystander alone. Generic tests check the others; `[firmware]` tests check the registry too.
 import { setTimeout as delay } from "node:timers/promises";
 import "./support/hooks.js";
-import { Bystander } from "./support/bystander.js";
+import { useBystander } from "./support/bystander.js";
 import { register, unregister } from "./support/clients.js";
 import { binaryPayload } from "./support/data.js";
 import { Opcode, encodeFrame } from "./support/frames.js";
 import { RawClient, upgradeRequest } from "./support/raw-client.js";
-import { releaseConnections, waitForStatus } from "./support/status.js";
+import { waitForStatus } from "./support/status.js";
 import { firmwareOnly, target } from "./support/target.js";
 
 const upgrade = () => upgradeRequest({ host: target.host, port: target.port, path: target.path });
@@ -37,7 +37,7 @@ async function registered(ctx, count, { sent = 0 } = {}) {
   if (!ctx.status) return;
   await waitForStatus(
     (s) => {
-      const others = (s.clients ?? []).filter((c) => c.id !== ctx.bystander.id);
+      const others = (s.clients ?? []).filter((c) => c.id !== ctx.bystander().id);
       return others.length === count && others.every((c) => c.messagesOut >= sent);
     },
     { what: `${count} client(s) besides the bystander${sent ? `, echoes queued` : ""}` },
@@ -123,15 +123,7 @@ FAULTS.push({
 
 describe("connection resets", function () {
   this.timeout(target.timeoutMs);
-  let bystander;
-
-  beforeEach(async function () {
-    bystander = await Bystander.open();
-  });
-
-  afterEach(async function () {
-    await releaseConnections();
-  });
+  const bystander = useBystander();
 
   for (const fault of FAULTS) {
     const what = `a reset ${fault.what}`;
@@ -139,7 +131,7 @@ describe("connection resets", function () {
     it(`keeps serving the others after ${what}`, async function () {
       const reset = await fault.start({ status: false, bystander });
       await reset();
-      await bystander.expectUnharmed(what);
+      await bystander().expectUnharmed(what);
     });
 
     it(`[firmware] after ${what}, /status lists only the bystander, which keeps echoing`, async function () {
@@ -148,8 +140,8 @@ describe("connection resets", function () {
       const reset = await fault.start(ctx);
       if (fault.clients !== null) await registered(ctx, fault.clients, { sent: fault.sent });
       await reset();
-      await bystander.expectAlone(what);
-      await bystander.expectUnharmed(what);
+      await bystander().expectAlone(what);
+      await bystander().expectUnharmed(what);
     });
   }
 });

@@ -3,8 +3,9 @@
 // echoes, opens /api in two pages and sees a light toggled in one arrive as an event in the other,
 // and, on a board with a token, asks for it. A screenshot goes to test-results/web-console.png.
 // Skips when no Chromium is installed (CHROMIUM=/path/to/chrome names another one).
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { expect } from "chai";
+import { findChromium } from "./support/chromium.js";
 import { chromium } from "playwright-core";
 import "./support/hooks.js";
 import { httpRequest } from "./support/http.js";
@@ -14,17 +15,6 @@ import { firmwareOnly, skipBecause, target } from "./support/target.js";
 
 const SCREENSHOT = new URL("../test-results/web-console.png", import.meta.url);
 const TOKEN_SCREENSHOT = new URL("../test-results/web-console-token.png", import.meta.url);
-const BROWSERS = [
-  process.env.CHROMIUM,
-  "/usr/bin/chromium",
-  "/usr/bin/chromium-browser",
-  "/usr/bin/google-chrome",
-  "/usr/bin/google-chrome-stable",
-];
-
-function findChromium() {
-  return BROWSERS.find((file) => file && existsSync(file));
-}
 
 let browser = null;
 

@@ -4,7 +4,7 @@
 // connects afterwards must too. On the firmware, `expectAlone` also checks the client registry:
 // GET /status ends up listing the bystander and nobody else.
 import { expect } from "chai";
-import { fetchStatus, waitForStatus } from "./status.js";
+import { fetchStatus, releaseConnections, waitForStatus } from "./status.js";
 import { target } from "./target.js";
 import { WsClient } from "./ws-client.js";
 
@@ -91,4 +91,19 @@ export class Bystander {
     const { clients = [] } = await fetchStatus(this.#t);
     return clients.filter((c) => c.id !== this.id);
   }
+}
+
+/**
+ * For a suite of abuse tests: a bystander opened before each test, and every connection released
+ * after it. Returns a function that gives the current test's bystander.
+ */
+export function useBystander() {
+  let current = null;
+  beforeEach(async function () {
+    current = await Bystander.open();
+  });
+  afterEach(async function () {
+    await releaseConnections();
+  });
+  return () => current;
 }

@@ -10,19 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
+import { findChromium } from "../../host-tests/support/chromium.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BENCH = fileURLToPath(new URL("../bench/bench.js", import.meta.url));
 const REPORT = fileURLToPath(new URL("../bench/report.js", import.meta.url));
 const PAGE = fileURLToPath(new URL("./bench-report-page.js", import.meta.url));
 const SCREENSHOT = fileURLToPath(new URL("../../test-results/bench-report.png", import.meta.url));
-const BROWSERS = [
-  process.env.CHROMIUM,
-  "/usr/bin/chromium",
-  "/usr/bin/chromium-browser",
-  "/usr/bin/google-chrome",
-  "/usr/bin/google-chrome-stable",
-];
 
 function runNode(args) {
   const child = spawn(process.execPath, args, { cwd: ROOT });
@@ -95,7 +89,7 @@ describe("bench --out: the report of a real run, in headless Chromium", function
 
   it("renders: bars, histograms, legends and tables drawn, no console error, nothing fetched", async function () {
     if (bench.code !== 0) this.skip();
-    const executablePath = BROWSERS.find((file) => file && existsSync(file));
+    const executablePath = findChromium();
     if (!executablePath) {
       this.test.title +=
         " (skipped: no Chromium found: apt-get install chromium, or set CHROMIUM=<path>)";
