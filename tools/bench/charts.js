@@ -3,6 +3,16 @@
 // axis labels and a legend, and each mark a <title> that a browser shows on hover.
 
 /** Escapes text for HTML and SVG content and attribute values. */
+/** The opening of a chart's SVG: the element, its title (tooltip, accessible name) and heading. */
+function chartHeader({ id, kind, title, width, height, left }) {
+  return [
+    `<svg id="${esc(id)}" class="chart ${kind}" viewBox="0 0 ${width} ${height}" ` +
+      `width="${width}" height="${height}" role="img" aria-label="${esc(title)}">`,
+    `<title>${esc(title)}</title>`,
+    `<text class="chart-title" x="${left}" y="22">${esc(title)}</text>`,
+  ];
+}
+
 export function esc(value) {
   return String(value)
     .replace(/&/g, "&amp;")
@@ -98,13 +108,7 @@ export function barChart({
   const y = (v) => margin.top + plotH - (v / yMax) * plotH;
   const groupW = plotW / categories.length;
   const barW = Math.min(72, (groupW * 0.72) / series.length);
-  const out = [];
-  out.push(
-    `<svg id="${esc(id)}" class="chart bar-chart" viewBox="0 0 ${width} ${height}" ` +
-      `width="${width}" height="${height}" role="img" aria-label="${esc(title)}">`,
-  );
-  out.push(`<title>${esc(title)}</title>`);
-  out.push(`<text class="chart-title" x="${margin.left}" y="22">${esc(title)}</text>`);
+  const out = chartHeader({ id, kind: "bar-chart", title, width, height, left: margin.left });
   out.push(
     legend(
       series.map((s) => ({ label: s.name, color: s.color })),
@@ -195,13 +199,7 @@ export function histogramChart({
   const yMax = ticks[ticks.length - 1];
   const base = margin.top + plotH;
   const y = (pct) => base - (pct / yMax) * plotH;
-  const out = [];
-  out.push(
-    `<svg id="${esc(id)}" class="chart histogram" viewBox="0 0 ${width} ${height}" ` +
-      `width="${width}" height="${height}" role="img" aria-label="${esc(title)}">`,
-  );
-  out.push(`<title>${esc(title)}</title>`);
-  out.push(`<text class="chart-title" x="${margin.left}" y="22">${esc(title)}</text>`);
+  const out = chartHeader({ id, kind: "histogram", title, width, height, left: margin.left });
   out.push(
     legend(
       series.map((s) => ({
