@@ -3,6 +3,14 @@
 // axis labels and a legend, and each mark a <title> that a browser shows on hover.
 
 /** Escapes text for HTML and SVG content and attribute values. */
+export function esc(value) {
+  return String(value)
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}
+
 /** The opening of a chart's SVG: the element, its title (tooltip, accessible name) and heading. */
 function chartHeader({ id, kind, title, width, height, left }) {
   return [
@@ -11,14 +19,6 @@ function chartHeader({ id, kind, title, width, height, left }) {
     `<title>${esc(title)}</title>`,
     `<text class="chart-title" x="${left}" y="22">${esc(title)}</text>`,
   ];
-}
-
-export function esc(value) {
-  return String(value)
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;");
 }
 
 /** 34978 -> "34,978". */
