@@ -24,10 +24,17 @@ export class OutgoingQueue {
 
   /** Bytes of the frames queued behind the first one (the one being written, or next to be). */
   get waitingBytes(): number {
-    let first = this.#chunks.length ? this.#chunks[0].length - this.#offset : 0;
-    for (let i = 1; i < this.#chunks.length && !this.#startsFrame[i]; i++)
-      first += this.#chunks[i].length;
-    return this.#bytes - first;
+    let waiting = 0;
+    for (let i = this.#secondFrame(); i < this.#chunks.length; i++)
+      waiting += this.#chunks[i].length;
+    return waiting;
+  }
+
+  /** Index of the first chunk of the second frame queued (the number of chunks if none). */
+  #secondFrame(): number {
+    let index = Math.min(1, this.#chunks.length);
+    while (index < this.#chunks.length && !this.#startsFrame[index]) index++;
+    return index;
   }
 
   /** Queues one frame (or one HTTP response) made of these chunks. */
@@ -44,8 +51,8 @@ export class OutgoingQueue {
 
   /** Drops every frame not yet started; the frame being written, if any, stays whole. */
   dropUnsent(): void {
-    let keep = this.#offset === 0 && this.#startsFrame[0] ? 0 : 1;
-    while (keep < this.#chunks.length && !this.#startsFrame[keep]) keep++;
+    const started = this.#offset > 0 || !this.#startsFrame[0];
+    const keep = started ? this.#secondFrame() : 0;
     for (let i = keep; i < this.#chunks.length; i++) this.#bytes -= this.#chunks[i].length;
     this.#chunks.length = keep;
     this.#startsFrame.length = keep;
