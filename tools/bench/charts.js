@@ -21,6 +21,17 @@ function chartHeader({ id, kind, title, width, height, left }) {
   ];
 }
 
+/** Horizontal grid lines at `ticks`, each labelled with `format(tick)` left of the plot. */
+function yGrid({ ticks, y, left, right, format }) {
+  return ticks.flatMap((t) => {
+    const ty = round(y(t));
+    return [
+      `<line class="grid" x1="${left}" x2="${right}" y1="${ty}" y2="${ty}"/>`,
+      `<text class="tick" x="${left - 8}" y="${ty + 4}" text-anchor="end">${esc(format(t))}</text>`,
+    ];
+  });
+}
+
 /** 34978 -> "34,978". */
 export function formatCount(n) {
   return Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "-";
@@ -116,13 +127,9 @@ export function barChart({
       44,
     ),
   );
-  for (const t of ticks) {
-    const ty = round(y(t));
-    out.push(
-      `<line class="grid" x1="${margin.left}" x2="${width - margin.right}" y1="${ty}" y2="${ty}"/>`,
-      `<text class="tick" x="${margin.left - 8}" y="${ty + 4}" text-anchor="end">${esc(formatValue(t))}</text>`,
-    );
-  }
+  out.push(
+    ...yGrid({ ticks, y, left: margin.left, right: width - margin.right, format: formatValue }),
+  );
   const midY = margin.top + plotH / 2;
   out.push(
     `<text class="axis-label" transform="translate(16,${round(midY)}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`,
@@ -211,13 +218,9 @@ export function histogramChart({
       44,
     ),
   );
-  for (const t of ticks) {
-    const ty = round(y(t));
-    out.push(
-      `<line class="grid" x1="${margin.left}" x2="${width - margin.right}" y1="${ty}" y2="${ty}"/>`,
-      `<text class="tick" x="${margin.left - 8}" y="${ty + 4}" text-anchor="end">${esc(`${t} %`)}</text>`,
-    );
-  }
+  out.push(
+    ...yGrid({ ticks, y, left: margin.left, right: width - margin.right, format: (t) => `${t} %` }),
+  );
   for (const t of logTicks(lo, hi)) {
     const tx = round(x(t));
     out.push(
