@@ -186,6 +186,19 @@ function endlessHead() {
   return text;
 }
 
+/** A trickled head was answered 408, close to handshakeTimeout, and the connection closed. */
+function expect408AtTimeout(result, handshakeTimeout, margin) {
+  const answer = result.response?.statusLine ?? JSON.stringify(result.received);
+  expect(result.response?.status, `answered ${answer} after ${result.answeredAfter} ms`).to.equal(
+    408,
+  );
+  expect(result.closed, "the server closes the connection after the 408").to.equal(true);
+  expect(
+    result.answeredAfter,
+    `ms until the 408 (handshakeTimeout ${handshakeTimeout})`,
+  ).to.be.within(handshakeTimeout * 0.9, handshakeTimeout + margin);
+}
+
 describe("handshake abuse", function () {
   this.timeout(target.timeoutMs);
   const bystander = useBystander();
@@ -251,15 +264,7 @@ describe("handshake abuse", function () {
       gapMs: 100,
       timeoutMs: handshakeTimeout + margin,
     });
-    const answer = result.response?.statusLine ?? JSON.stringify(result.received);
-    expect(result.response?.status, `answered ${answer} after ${result.answeredAfter} ms`).to.equal(
-      408,
-    );
-    expect(result.closed, "the server closes the connection after the 408").to.equal(true);
-    expect(
-      result.answeredAfter,
-      `ms until the 408 (handshakeTimeout ${handshakeTimeout})`,
-    ).to.be.within(handshakeTimeout * 0.9, handshakeTimeout + margin);
+    expect408AtTimeout(result, handshakeTimeout, margin);
     expect(result.writes, "header fields written before the 408").to.be.above(1);
     await bystander().expectUnharmed("a head that never ends");
   });
@@ -274,15 +279,7 @@ describe("handshake abuse", function () {
       gapMs,
       timeoutMs: handshakeTimeout + margin,
     });
-    const answer = result.response?.statusLine ?? JSON.stringify(result.received);
-    expect(result.response?.status, `answered ${answer} after ${result.answeredAfter} ms`).to.equal(
-      408,
-    );
-    expect(result.closed, "the server closes the connection after the 408").to.equal(true);
-    expect(
-      result.answeredAfter,
-      `ms until the 408 (handshakeTimeout ${handshakeTimeout})`,
-    ).to.be.within(handshakeTimeout * 0.9, handshakeTimeout + margin);
+    expect408AtTimeout(result, handshakeTimeout, margin);
     expect(result.writes, `bytes written, one every ${gapMs} ms, before the 408`).to.be.above(1);
     await bystander().expectUnharmed("a slow-loris head");
   });
