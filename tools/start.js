@@ -2,8 +2,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
-import { bootFirmware } from "./platform/boot.js";
-import { BOOT_BUTTON_PIN, listenForBootButtonKey } from "./platform/runtime/boot-button-key.js";
+import { bootFirmware } from "./platform/engines/node/boot.js";
+import { BOOT_BUTTON_PIN, listenForBootButtonKey } from "./platform/host/boot-button-key.js";
 import { loadApp } from "./platform/manifest/app.js";
 import { readManifest } from "./platform/manifest/read-manifest.js";
 import { parseStartArgs, usageText, UsageError } from "./platform/start-args.js";

@@ -3,7 +3,8 @@
 import { fileURLToPath } from "node:url";
 import { loadApp } from "../platform/manifest/app.js";
 import { moduleUrl, registerFirmwareLoader } from "../platform/loader/register.js";
-import { installXsGlobals } from "../platform/runtime/xs-globals.js";
+import { installNodeHost } from "../platform/engines/node/boot.js";
+import { installXsGlobals } from "../platform/engine/runtime/xs-globals.js";
 
 const manifestPath = fileURLToPath(new URL("../../manifest.json", import.meta.url));
 let app = null;
@@ -12,6 +13,7 @@ export function firmwareModule(name) {
   if (!app) {
     app = loadApp({ manifestPath });
     registerFirmwareLoader(app);
+    installNodeHost();
     installXsGlobals();
   }
   const entry = app.modules.get(name);

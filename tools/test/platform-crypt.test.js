@@ -1,6 +1,9 @@
 // crypt's Digest, against known digests and the values XS 8.2.3 returned.
 import { expect } from "chai";
-import { Digest } from "../platform/modules/crypt.js";
+import { installNodeHost } from "../platform/engines/node/boot.js";
+import { Digest } from "../platform/engine/modules/crypt.js";
+
+installNodeHost();
 
 const hex = (buffer) => Buffer.from(buffer).toString("hex");
 

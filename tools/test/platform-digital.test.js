@@ -37,8 +37,8 @@ describe("platform: the BOOT button key of npm start", () => {
   it('"b" holds GPIO 0 low for a moment, then lets it go; other keys do nothing', async () => {
     const { PassThrough } = await import("node:stream");
     const { BOOT_BUTTON_PIN, listenForBootButtonKey } =
-      await import("../platform/runtime/boot-button-key.js");
-    const { pinLevel, setInputLevel } = await import("../platform/runtime/gpio-pins.js");
+      await import("../platform/host/boot-button-key.js");
+    const { pinLevel, setInputLevel } = await import("../platform/host/gpio-pins.js");
     setInputLevel(BOOT_BUTTON_PIN, 1);
     const input = new PassThrough();
     const logged = [];

@@ -1,7 +1,10 @@
 // The timer module (in this process: callbacks here must not throw, that would abort mocha).
 import { expect } from "chai";
-import Timer from "../platform/modules/timer.js";
-import Instrumentation from "../platform/modules/instrumentation.js";
+import { installNodeHost } from "../platform/engines/node/boot.js";
+import Instrumentation from "../platform/engine/modules/instrumentation.js";
+import Timer from "../platform/engine/modules/timer.js";
+
+installNodeHost();
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const activeTimers = () => Instrumentation.get(Instrumentation.map("Timers"));

@@ -1,6 +1,6 @@
 // XS built-ins the layer adds, against what XS 8.2.3 returned for the same inputs.
 import { expect } from "chai";
-import { concat, fromArrayBuffer, fromString } from "../platform/runtime/xs-globals.js";
+import { concat, fromArrayBuffer, fromString } from "../platform/engine/runtime/xs-globals.js";
 
 const bytes = (...values) => new Uint8Array(values).buffer;
 const hex = (buffer) => Buffer.from(buffer).toString("hex");

@@ -4,17 +4,17 @@
 /**
  * @param {string} source the module's JavaScript
  * @param {object} options
- * @param {string} options.url the module's own URL (a module may import itself)
- * @param {string} options.preloadUrl URL of runtime/preload.js
+ * @param {string} options.self the specifier of the module itself (a module may import itself)
+ * @param {string} options.runtime the specifier of engine/runtime/preload.js
  * @param {boolean} options.preloaded
  */
-export function instrumentSource(source, { url, preloadUrl, preloaded }) {
-  const runtime = JSON.stringify(preloadUrl);
+export function instrumentSource(source, { self, runtime: runtimeSpecifier, preloaded }) {
+  const runtime = JSON.stringify(runtimeSpecifier);
   if (!preloaded) {
     return `import { runtimeBegins as __mnRuntimeBegins } from ${runtime}; __mnRuntimeBegins(); ${source}`;
   }
   return (
-    `import * as __mnSelf from ${JSON.stringify(url)}; ` +
+    `import * as __mnSelf from ${JSON.stringify(self)}; ` +
     `import { preloadBegin as __mnPreloadBegin, preloadEnd as __mnPreloadEnd } from ${runtime}; ` +
     `__mnPreloadBegin(); ${source}\n;__mnPreloadEnd(__mnSelf);\n`
   );

@@ -1,22 +1,18 @@
 // Registers the firmware loader hooks for one app (see hooks.js).
 import { register } from "node:module";
 import { pathToFileURL } from "node:url";
+import { ENGINE_MODULES, PRELOAD_RUNTIME } from "./engine-modules.js";
 
 const here = (path) => new URL(path, import.meta.url).href;
 
 /** The specifiers the platform layer provides instead of the Moddable SDK. */
-export const PLATFORM_MODULES = Object.freeze({
-  "embedded:io/socket/listener": here("../modules/listener.js"),
-  "embedded:io/socket/tcp": here("../modules/tcp.js"),
-  "embedded:io/digital": here("../modules/digital.js"),
-  timer: here("../modules/timer.js"),
-  crypt: here("../modules/crypt.js"),
-  net: here("../modules/net.js"),
-  mdns: here("../modules/mdns.js"),
-  instrumentation: here("../modules/instrumentation.js"),
-});
+export const PLATFORM_MODULES = Object.freeze(
+  Object.fromEntries(
+    Object.entries(ENGINE_MODULES).map(([specifier, path]) => [specifier, here(`../${path}`)]),
+  ),
+);
 
-const PRELOAD_RUNTIME_URL = here("../runtime/preload.js");
+const PRELOAD_RUNTIME_URL = here(`../${PRELOAD_RUNTIME}`);
 
 /** The URL a firmware module runs from. */
 export function moduleUrl(entry) {

@@ -1,15 +1,7 @@
 // embedded:io/socket/listener, after modules/io/socket/lwip/tcp.c (Listener part) and listener.js
-// of Moddable SDK 8.2.3.
-//
-// lwip refuses a connection when all MEMP_NUM_TCP_PCB (CONFIG_LWIP_MAX_ACTIVE_TCP) control blocks
-// are in use: it drops the SYN, and the client retries and times out. Node's kernel has already
-// completed the handshake when the server sees the connection, so here the connection is reset at
-// once instead; the firmware is told nothing, as on the board.
-//
-// The ESP32 listener binds IP_ADDR_ANY, which in lwip is IPv4 only; Node listens on "::" (the only
-// way to bind synchronously, as lwip does) and resets IPv6 clients.
-import net from "node:net";
-import process from "node:process";
+// of Moddable SDK 8.2.3. The listening PCB and the decision which connections lwip accepts are the
+// host's (host/sockets.js); each accepted PCB waits here until the firmware reads it.
+import { host } from "../host.js";
 import { counters } from "./counters.js";
 import { callFirmware, postMessage } from "./deliver.js";
 import { freezeClass } from "./freeze.js";
@@ -22,31 +14,25 @@ import {
   initializeTarget,
   kFormatSocketTCP,
 } from "./io-arguments.js";
-import { Pcb } from "./lwip-pcb.js";
-import { limits, pools } from "./lwip-state.js";
 import TCP, { adoptAcceptedPcb } from "./tcp-socket.js";
 
 const kListenerReadable = 1 << 0;
 
 const hostData = new HostData();
 
-function isIPv4Client(socket) {
-  return socket.remoteFamily === "IPv4" || String(socket.remoteAddress).startsWith("::ffff:");
-}
-
-function listenerAccept(listener, socket) {
-  if (!isIPv4Client(socket) || pools.activeTcp >= limits.maxActiveTcp) {
-    socket.resetAndDestroy();
+function listenerAccept(listener, pcb) {
+  if (listener.closed) {
+    pcb.abandon();
     return;
   }
-  listener.pending.push(new Pcb(socket));
+  listener.pending.push(pcb);
   if (listener.onReadable) listenerTrigger(listener, kListenerReadable);
 }
 
 function listenerTrigger(listener, trigger) {
   const triggered = listener.triggered;
   listener.triggered |= trigger;
-  if (!triggered) postMessage(() => listenerDeliver(listener));
+  if (!triggered) postMessage(listener.deliver);
 }
 
 function listenerDeliver(listener) {
@@ -55,14 +41,6 @@ function listenerDeliver(listener) {
   if (triggered & kListenerReadable && listener.pending.length && !listener.closed) {
     callFirmware(listener.onReadable, listener.obj, listener.pending.length);
   }
-}
-
-function bindHint(port, code) {
-  const reason =
-    code === "EACCES" || (port > 0 && port < 1024 && process.getuid?.() !== 0)
-      ? "ports below 1024 need root; try port=8080"
-      : "the port is probably in use";
-  process.stderr.write(`[platform] Listener cannot bind port ${port}: ${reason}\n`);
 }
 
 class Listener {
@@ -76,32 +54,19 @@ class Listener {
     if (initializeFormat(options, kFormatSocketTCP) !== kFormatSocketTCP) {
       throw new RangeError("unimplemented");
     }
-    if (pools.activeTcp >= limits.maxActiveTcp) throw new Error("no socket");
-    if (pools.listeningTcp >= limits.maxListeningTcp) throw new RangeError("no memory");
-
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
-    let bindError;
-    server.on("error", (error) => (bindError = error));
-    server.listen({ port });
-    if (!server.listening) {
-      server.close();
-      bindHint(port, bindError?.code);
-      throw new Error("socket bind");
-    }
-
     const listener = {
-      server,
+      socket: null,
       obj: this,
       pending: [],
       triggered: 0,
       closed: false,
       onReadable,
+      deliver: () => listenerDeliver(listener),
     };
-    pools.listeningTcp += 1;
+    listener.socket = host.listen(port, (pcb) => listenerAccept(listener, pcb));
     counters.networkSockets += 1;
     hostData.set(this, listener);
     initializeTarget(this, options);
-    server.on("connection", (socket) => listenerAccept(listener, socket));
   }
 
   close() {
@@ -109,10 +74,9 @@ class Listener {
     if (!listener) return;
     hostData.delete(this);
     listener.closed = true;
-    listener.server.close();
+    listener.socket.close();
     for (const pcb of listener.pending) pcb.abandon();
     listener.pending = [];
-    pools.listeningTcp -= 1;
     counters.networkSockets -= 1;
   }
 
@@ -124,7 +88,7 @@ class Listener {
   }
 
   get port() {
-    return hostData.get(this).server.address().port;
+    return hostData.get(this).socket.port;
   }
 
   get format() {

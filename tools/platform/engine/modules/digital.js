@@ -1,17 +1,10 @@
 // embedded:io/digital, after modules/io/digital/digital.js and esp32/digitalbank.c of Moddable SDK
-// 8.2.3, on simulated pins (runtime/gpio-pins.js). Writing an output prints "[gpio] pin N = L".
-// Pins follow the ESP32: GPIO 0–19, 21–23, 25–27 and 32–39 exist; 34–39 are input only.
-import console from "node:console";
+// 8.2.3, on the host's simulated pins (host/gpio-pins.js). Writing an output prints
+// "[gpio] pin N = L". Pins follow the ESP32: GPIO 0–19, 21–23, 25–27 and 32–39 exist; 34–39 are
+// input only.
+import { host } from "../host.js";
 import { callFirmware, postMessage } from "../runtime/deliver.js";
 import { freezeClass } from "../runtime/freeze.js";
-import {
-  claimPin,
-  drivePin,
-  pinLevel,
-  releasePin,
-  setInputLevel,
-  watchPin,
-} from "../runtime/gpio-pins.js";
 import { HostData } from "../runtime/host-data.js";
 import {
   getCallback,
@@ -84,14 +77,14 @@ class Digital {
     if (initializeFormat(options, kFormatNumber) !== kFormatNumber) {
       throw new RangeError("invalid format");
     }
-    if (!claimPin(pin, this)) throw new Error("in use");
+    if (!host.pins.claim(pin)) throw new Error("in use");
     digitals.set(this, record);
 
     if (isInput) {
-      if (mode === InputPullUp) setInputLevel(pin, 1);
-      else if (mode === InputPullDown) setInputLevel(pin, 0);
+      if (mode === InputPullUp) host.pins.setInput(pin, 1);
+      else if (mode === InputPullDown) host.pins.setInput(pin, 0);
       if (record.onReadable) {
-        watchPin(pin, (level) => {
+        host.pins.watch(pin, (level) => {
           if ((level && rises) || (!level && falls)) {
             const triggered = record.triggered;
             record.triggered |= mask;
@@ -101,22 +94,22 @@ class Digital {
       }
     } else {
       const initial = has(options, "initialValue") && Number(options.initialValue) ? 1 : 0;
-      drivePin(pin, initial ^ activeLow);
+      host.pins.drive(pin, initial ^ activeLow);
     }
   }
 
   read() {
     const record = digitals.get(this);
     if (!record.isInput) throw new Error("can't read output");
-    return pinLevel(record.pin) ^ record.activeLow ? 1 : 0;
+    return host.pins.level(record.pin) ^ record.activeLow ? 1 : 0;
   }
 
   write(value) {
     const record = digitals.get(this);
     if (record.isInput) throw new Error("can't write input");
     const level = (Number(value) ? 1 : 0) ^ record.activeLow;
-    drivePin(record.pin, level);
-    console.log(`[gpio] pin ${record.pin} = ${level}`);
+    host.pins.drive(record.pin, level);
+    host.stdout(`[gpio] pin ${record.pin} = ${level}\n`);
   }
 
   close() {
@@ -124,7 +117,7 @@ class Digital {
     if (!record) return;
     record.closed = true;
     digitals.delete(this);
-    releasePin(record.pin);
+    host.pins.release(record.pin);
   }
 
   get format() {

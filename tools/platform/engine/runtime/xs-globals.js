@@ -1,10 +1,23 @@
-// Globals that XS has and Node does not: trace, String.fromArrayBuffer, ArrayBuffer.fromString and
-// ArrayBuffer.prototype.concat, after xs/sources/xsString.c and xsDataView.c of SDK 8.2.3.
-import process from "node:process";
+// Globals that the Moddable SDK's XS has and neither Node nor xsnap's XS has: trace,
+// String.fromArrayBuffer, ArrayBuffer.fromString and ArrayBuffer.prototype.concat, after
+// xs/sources/xsString.c and xsDataView.c of SDK 8.2.3. On the board these are C: the common case
+// (well-formed UTF-8, a string without lone surrogates) goes through the engine's own native
+// TextDecoder/TextEncoder, so that it costs the engine one native call here too; the rest is
+// decoded or encoded byte by byte with XS's rules.
+import { host } from "../host.js";
+
+// Captured when this module loads: the Node engine removes these globals from the firmware's view.
+const nativeDecoder =
+  typeof TextDecoder === "function"
+    ? new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+    : null;
+const nativeEncoder = typeof TextEncoder === "function" ? new TextEncoder() : null;
 
 /** XS trace: each argument converted to a string, no newline added. */
 export function trace(...args) {
-  for (const arg of args) process.stdout.write(String(arg));
+  let text = "";
+  for (const arg of args) text += String(arg);
+  host.stdout(text);
 }
 
 function byteLengthArgument(args, index, fallback) {
@@ -35,6 +48,13 @@ export function fromArrayBuffer(...args) {
   const length = byteLengthArgument(args, 2, limit - offset);
   if (limit < offset + length) throw new RangeError(`invalid byteLength ${length}`);
   const bytes = new Uint8Array(buffer, offset, length);
+  if (nativeDecoder) {
+    try {
+      return nativeDecoder.decode(bytes); // well-formed: what XS decodes too
+    } catch {
+      // XS's own rules below: overlong forms and surrogates decode, a broken shape throws
+    }
+  }
   let text = "";
   let chunk = [];
   for (let i = 0; i < bytes.length;) {
@@ -116,7 +136,18 @@ export function xsStringBytes(text) {
  */
 export function fromString(...args) {
   if (args.length < 1) throw new TypeError("no argument");
-  const stored = xsStringBytes(String(args[0]));
+  const text = String(args[0]);
+  if (nativeEncoder) {
+    // Exact unless the string held a lone surrogate, which the encoder makes U+FFFD (EF BF BD)
+    // where XS keeps its three-byte form: without an EF byte there was none.
+    const encoded = nativeEncoder.encode(text);
+    if (encoded.indexOf(0xef) < 0) {
+      return encoded.byteLength === encoded.buffer.byteLength
+        ? encoded.buffer
+        : encoded.buffer.slice(encoded.byteOffset, encoded.byteOffset + encoded.byteLength);
+    }
+  }
+  const stored = xsStringBytes(text);
   const out = new Uint8Array(stored.length);
   let length = 0;
   for (let i = 0; i < stored.length; i++) {
@@ -157,7 +188,7 @@ function define(target, name, value) {
 }
 
 /** Installs trace and the XS built-ins that Node lacks (before the intrinsics are frozen). */
-export function installXsGlobals(global = globalThis) {
+export function installXsGlobals(global = host.firmwareGlobal) {
   define(global, "trace", trace);
   define(String, "fromArrayBuffer", { fromArrayBuffer }.fromArrayBuffer);
   define(ArrayBuffer, "fromString", { fromString }.fromString);

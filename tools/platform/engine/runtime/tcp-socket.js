@@ -1,8 +1,8 @@
 // embedded:io/socket/tcp, after modules/io/socket/lwip/tcp.c of Moddable SDK 8.2.3 (the ESP32
-// implementation). A TCP instance is the XS host object; its record is the C TCPRecord; the Pcb is
-// lwip's tcp_pcb. Callbacks are "triggered" by lwip events and delivered later in one message
-// (tcpDeliver), with `this` the instance.
-import net from "node:net";
+// implementation). A TCP instance is the XS host object; its record is the C TCPRecord; the PCB is
+// lwip's tcp_pcb, the host's (host/lwip-pcb.js). Callbacks are "triggered" by lwip events and
+// delivered later in one message (tcpDeliver), with `this` the instance.
+import { host } from "../host.js";
 import { nativeCrash } from "./abort.js";
 import { bufferBytes } from "./buffers.js";
 import { counters } from "./counters.js";
@@ -21,9 +21,6 @@ import {
   parseFormat,
   toInteger,
 } from "./io-arguments.js";
-import { Pcb } from "./lwip-pcb.js";
-import { limits, pools } from "./lwip-state.js";
-import { trace } from "./xs-globals.js";
 
 const kTCPWritable = 1 << 0;
 const kTCPReadable = 1 << 1;
@@ -197,7 +194,7 @@ class TCP {
     const create = arguments.length > 0;
     const tcp = new TCPRecord();
     let pcb = null;
-    let connect = null;
+    let connect = false;
     let triggered = 0;
     let nodelay;
 
@@ -231,11 +228,10 @@ class TCP {
         doClose(options.from);
       } else {
         const address = String(options.address);
-        if (net.isIP(address) === 0) throw new Error("invalid address");
         const port = getSignedInteger(options.port);
         if (port < 0 || port > 65535) throw new RangeError("invalid port");
-        if (pools.activeTcp >= limits.maxActiveTcp) throw new RangeError("no socket");
-        connect = { address, port };
+        pcb = host.connect(address, port, () => tcpConnect(tcp));
+        connect = true;
       }
     }
 
@@ -245,9 +241,6 @@ class TCP {
     tcpHold(tcp);
     if (!create) return;
 
-    if (connect) {
-      pcb = Pcb.connect(connect.address, connect.port, () => tcpConnect(tcp));
-    }
     if (nodelay !== undefined) pcb.setNoDelay(nodelay);
     initializeTarget(this, options);
     attachPcb(tcp, pcb);
@@ -293,7 +286,7 @@ class TCP {
       tcp.format === kFormatBuffer ? bufferBytes(value) : Uint8Array.of(toInteger(value) & 0xff);
     if (bytes.byteLength > tcp.pcb.sndbuf) throw new Error("would block");
     if (!tcp.pcb.write(bytes)) {
-      trace("tcp write failed\n");
+      host.stdout("tcp write failed\n");
       tcpTrigger(tcp, kTCPError);
       return undefined;
     }

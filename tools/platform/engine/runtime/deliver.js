@@ -1,7 +1,7 @@
 // Host callbacks reach XS as messages posted to the machine (modMessagePostToMachine) and run later,
-// one per turn of its loop, never inside the native call that caused them. setImmediate gives the
-// same order here. An exception thrown by a firmware callback is unhandled on XS: abort.
-import { setImmediate } from "node:timers";
+// one per turn of its loop, never inside the native call that caused them. host.later gives the
+// same order in both engines. An exception thrown by a firmware callback is unhandled on XS: abort.
+import { host } from "../host.js";
 import { xsAbort } from "./abort.js";
 
 const queue = [];
@@ -16,7 +16,7 @@ export function postMessage(task) {
   queue.push(task);
   if (!draining) {
     draining = true;
-    setImmediate(drain);
+    host.later(drain);
   }
 }
 

@@ -1,7 +1,7 @@
 // "net", after modules/network/net/net.js and esp/modNet.c of Moddable SDK 8.2.3. The firmware
 // runs on this machine's loopback: IP is 127.0.0.1 and there is no Wi-Fi, so the Wi-Fi values are
 // undefined (as on a board before it connects).
-import { lookup } from "node:dns";
+import { host } from "../host.js";
 import { callFirmware } from "../runtime/deliver.js";
 import { freezeClass } from "../runtime/freeze.js";
 
@@ -23,10 +23,10 @@ export default freezeClass(
     }
 
     /** Looks up an IPv4 address; the callback gets (name, address), address undefined if none. */
-    static resolve(host, callback) {
-      const name = String(host);
-      lookup(name, { family: 4 }, (error, address) => {
-        callFirmware(callback, globalThis, name, error ? undefined : address);
+    static resolve(hostName, callback) {
+      const name = String(hostName);
+      host.lookup(name, (address) => {
+        callFirmware(callback, host.firmwareGlobal, name, address);
       });
     }
   },

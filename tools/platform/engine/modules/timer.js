@@ -5,9 +5,8 @@
 //   object is dead: Timer.schedule() on it throws, Timer.clear() ignores it. (So rescheduling a
 //   one-shot timer from its own callback with no repeat does not keep it alive, as on XS.)
 // - Timer.schedule(timer) with only the timer unschedules it (it stays alive, dormant).
-// Node timers keep the process alive, as timers keep a board busy.
-import { performance } from "node:perf_hooks";
-import { clearTimeout, setTimeout } from "node:timers";
+// The host's timers keep the run alive, as timers keep a board busy.
+import { host } from "../host.js";
 import { counters } from "../runtime/counters.js";
 import { callFirmware } from "../runtime/deliver.js";
 import { HostData } from "../runtime/host-data.js";
@@ -16,20 +15,22 @@ import { toInteger } from "../runtime/io-arguments.js";
 
 const MAX_DELAY_MS = 0x7fffffff;
 const timers = new HostData();
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+function disarm(record) {
+  if (record.handle !== null) host.clearTimer(record.handle);
+  record.handle = null;
+}
 
 function arm(record) {
-  clearTimeout(record.handle);
-  record.handle = null;
+  disarm(record);
   if (!record.scheduled) return;
-  const delay = Math.max(0, record.triggerTime - performance.now());
+  const delay = Math.max(0, record.triggerTime - host.now());
   if (delay > MAX_DELAY_MS) return;
-  record.handle = setTimeout(() => fire(record), delay);
+  record.handle = host.setTimer(delay, record.fire);
 }
 
 function remove(record) {
-  clearTimeout(record.handle);
-  record.handle = null;
+  disarm(record);
   record.alive = false;
   timers.delete(record.self);
   counters.timers -= 1;
@@ -38,7 +39,7 @@ function remove(record) {
 function fire(record) {
   record.handle = null;
   record.triggerTime += record.repeat;
-  callFirmware(record.callback, globalThis, record.self);
+  callFirmware(record.callback, host.firmwareGlobal, record.self);
   if (!record.alive) return;
   if (record.repeat === 0) remove(record);
   else arm(record);
@@ -52,11 +53,12 @@ function createTimer(callback, interval, repeat) {
   const record = {
     self,
     callback,
-    triggerTime: performance.now() + interval,
+    triggerTime: host.now() + interval,
     repeat: repeat < 0 ? 2 ** 32 + repeat : repeat,
     scheduled: true,
     alive: true,
     handle: null,
+    fire: () => fire(record),
   };
   timers.set(self, record);
   counters.timers += 1;
@@ -81,7 +83,7 @@ class Timer {
       record.repeat = 2 ** 32 - 1;
     } else {
       record.scheduled = true;
-      record.triggerTime = performance.now() + toInteger(interval);
+      record.triggerTime = host.now() + toInteger(interval);
       const value = arguments.length > 2 ? toInteger(repeat) : 0;
       record.repeat = value < 0 ? 2 ** 32 + value : value;
     }
@@ -96,7 +98,7 @@ class Timer {
 
   static delay(milliseconds) {
     const ms = toInteger(milliseconds);
-    if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
+    if (ms > 0) host.sleep(ms);
   }
 }
 

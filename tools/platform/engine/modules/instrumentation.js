@@ -1,8 +1,11 @@
 // "instrumentation", after modules/base/instrumentation of Moddable SDK 8.2.3, with the indexes of
 // an instrumented ESP32 build (a release build returns undefined for everything). Only what the
 // platform layer can honestly count is reported: socket and timer counts and network bytes, and 0
-// for the display and file counters of a firmware that has neither. The XS heap, the chip's free
-// memory and CPU load do not exist here: undefined, never an invented number.
+// for the display and file counters of a firmware that has neither. The chip's free memory and CPU
+// load do not exist here: undefined, never an invented number. Nor does the SDK's XS heap figures:
+// the XS engine instead reports "XS Live Slots", the slots alive after its last garbage
+// collection (the host collects at most once a second), which no SDK build has.
+import { host } from "../host.js";
 import { counters } from "../runtime/counters.js";
 import { freezeClass } from "../runtime/freeze.js";
 import { toInteger } from "../runtime/io-arguments.js";
@@ -33,6 +36,7 @@ const ENTRIES = Object.freeze([
   ["XS Modules Loaded", unknown],
   ["XS Stack Used", unknown],
   ["XS Promises Settled", unknown],
+  ["XS Live Slots", () => host.heap()?.liveSlots],
 ]);
 
 export default freezeClass(

@@ -12,6 +12,7 @@
 // constructed in between are recorded, and preloadEnd freezes the functions and regexps reachable
 // from the module's exports. runtimeBegins(), called at the top of every module that is not
 // preloaded and after the main module, makes the recorded collections read-only.
+import { host } from "../host.js";
 
 const COLLECTIONS = [
   [Map, ["set", "delete", "clear"]],
@@ -109,12 +110,14 @@ function freezeReachable(value, seen) {
 /** Start of a preloaded module's body. */
 export function preloadBegin() {
   preloading = true;
-  for (const [Collection, recording] of constructors) globalThis[Collection.name] = recording;
+  const global = host.firmwareGlobal;
+  for (const [Collection, recording] of constructors) global[Collection.name] = recording;
 }
 
 /** End of a preloaded module's body: freeze what XS would have frozen. */
 export function preloadEnd(namespace) {
-  for (const [Collection] of constructors) globalThis[Collection.name] = Collection;
+  const global = host.firmwareGlobal;
+  for (const [Collection] of constructors) global[Collection.name] = Collection;
   preloading = false;
   const seen = new WeakSet();
   for (const name of Object.keys(namespace)) freezeReachable(namespace[name], seen);

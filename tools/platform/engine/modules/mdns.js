@@ -4,8 +4,7 @@
 // keep the advertised services. Nothing goes on the network: the Node layer runs on loopback,
 // where there is no one to ask, and this machine's resolver would not look there for .local
 // names anyway; a line "[mdns] …" says what a board would advertise.
-import console from "node:console";
-import { setTimeout } from "node:timers";
+import { host } from "../host.js";
 import { callFirmware } from "../runtime/deliver.js";
 import { freezeClass } from "../runtime/freeze.js";
 
@@ -19,21 +18,21 @@ class MDNS {
     this.#client = callback ?? function () {};
     if (dictionary.hostName) {
       this.hostName = String(dictionary.hostName);
-      setTimeout(() => {
+      host.setTimer(0, () => {
         callFirmware(this.#client, this, MDNS.hostName, "");
-        setTimeout(() => {
-          console.log(
-            `[mdns] ${this.hostName}.local claimed (not sent: the Node layer is on loopback)`,
+        host.setTimer(PROBE_MS, () => {
+          host.stdout(
+            `[mdns] ${this.hostName}.local claimed (not sent: the Node layer is on loopback)\n`,
           );
           callFirmware(this.#client, this, MDNS.hostName, this.hostName);
-        }, PROBE_MS);
-      }, 0);
+        });
+      });
     }
   }
 
   add(service) {
     this.#services.push(service);
-    console.log(`[mdns] service _${service.name}._${service.protocol} port ${service.port}`);
+    host.stdout(`[mdns] service _${service.name}._${service.protocol} port ${service.port}\n`);
   }
 
   update(service) {

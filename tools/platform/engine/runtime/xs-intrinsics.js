@@ -1,11 +1,12 @@
-// Makes the global environment look like XS on the ESP32 for the firmware:
+// Makes the global environment look like XS on the ESP32 for the firmware (both engines; the
+// Node engine also removes Node's globals, engines/node/boot.js):
 // - xsl freezes the built-ins when it preloads (fxFreezeBuiltIns in xs/tools/xsl.c): every
 //   built-in constructor, prototype and function. So, as on the board, `Error.prototype.name` and
 //   `Object.prototype.toString` cannot be shadowed by assignment (`this.name = "X"` in an Error
 //   subclass throws a TypeError), and nothing can be added to a built-in prototype.
 // - Node's own globals do not exist in XS (process, Buffer, console, setTimeout, TextEncoder, URL,
 //   fetch, Intl, WebAssembly…): they are removed, so firmware that uses one fails here too.
-// The platform layer's modules import what they need from node:* and are unaffected.
+import { host } from "../host.js";
 import { markIntrinsic } from "./preload.js";
 
 const ECMASCRIPT_GLOBALS = new Set([
@@ -76,11 +77,11 @@ const ECMASCRIPT_GLOBALS = new Set([
 
 /** The built-in objects xsl freezes: global constructors and namespaces, their prototypes, and
  * the prototypes only reachable through instances (iterators, generators, async functions). */
-function builtInObjects() {
+function builtInObjects(global) {
   const objects = new Set();
   for (const name of ECMASCRIPT_GLOBALS) {
-    const value = globalThis[name];
-    if ((typeof value === "function" || typeof value === "object") && value !== globalThis) {
+    const value = global[name];
+    if ((typeof value === "function" || typeof value === "object") && value !== global) {
       if (value !== null) objects.add(value);
       if (typeof value === "function" && value.prototype) objects.add(value.prototype);
     }
@@ -114,8 +115,8 @@ function builtInObjects() {
 }
 
 /** Freezes the built-ins and the functions they hold, as xsl does. */
-export function freezeBuiltIns() {
-  for (const object of builtInObjects()) {
+export function freezeBuiltIns(global = host.firmwareGlobal) {
+  for (const object of builtInObjects(global)) {
     for (const descriptor of Object.values(Object.getOwnPropertyDescriptors(object))) {
       for (const fn of [descriptor.value, descriptor.get, descriptor.set]) {
         if (typeof fn === "function") {
@@ -127,14 +128,14 @@ export function freezeBuiltIns() {
     harden(object);
     markIntrinsic(object);
   }
-  markIntrinsic(globalThis);
+  markIntrinsic(global);
 }
 
 /** Deletes the globals XS does not have. Returns their names. */
-export function removeHostGlobals() {
+export function removeHostGlobals(global = host.firmwareGlobal) {
   const removed = [];
-  for (const name of Object.getOwnPropertyNames(globalThis)) {
-    if (!ECMASCRIPT_GLOBALS.has(name) && delete globalThis[name]) removed.push(name);
+  for (const name of Object.getOwnPropertyNames(global)) {
+    if (!ECMASCRIPT_GLOBALS.has(name) && delete global[name]) removed.push(name);
   }
   return removed;
 }

@@ -1,0 +1,67 @@
+// The Node engine: the firmware runs in this process, on V8, with the engine modules (engine/)
+// calling the host's services (host/services.js) directly. Then the XS-like global environment,
+// the loader hooks, and the main module. Used by tools/start.js.
+import process from "node:process";
+import { setImmediate } from "node:timers";
+import { installHost } from "../../engine/host.js";
+import { xsAbort } from "../../engine/runtime/abort.js";
+import { installReadOnlyCollections, runtimeBegins } from "../../engine/runtime/preload.js";
+import { installXsGlobals } from "../../engine/runtime/xs-globals.js";
+import { freezeBuiltIns, removeHostGlobals } from "../../engine/runtime/xs-intrinsics.js";
+import { installAbortHandlers } from "../../host/abort.js";
+import { configureLimits } from "../../host/lwip-state.js";
+import { hostServices } from "../../host/services.js";
+import { listenForTestControl } from "../../host/test-control.js";
+import { moduleUrl, PLATFORM_MODULES, registerFirmwareLoader } from "../../loader/register.js";
+
+export const ENGINE_NAME = "node";
+
+/** The engine modules in this process call the host's services directly. */
+export function installNodeHost() {
+  installHost({
+    ...hostServices,
+    engine: ENGINE_NAME,
+    firmwareGlobal: globalThis,
+    later: setImmediate,
+    heap: () => null,
+  });
+}
+
+/** Makes this process's global environment like XS's on the ESP32. Irreversible. */
+export function installXsEnvironment() {
+  installXsGlobals();
+  installReadOnlyCollections();
+  freezeBuiltIns();
+  removeHostGlobals();
+}
+
+/**
+ * @param {ReturnType<import("../../manifest/app.js").loadApp>} app
+ */
+export async function bootFirmware(app) {
+  const main = app.modules.get(app.mainName);
+  if (!main) throw new Error(`the manifest defines no module "${app.mainName}"`);
+  installAbortHandlers();
+  process.setSourceMapsEnabled(true);
+  installNodeHost();
+  configureLimits(app.lwip);
+  listenForTestControl();
+  registerFirmwareLoader(app);
+  // The engine's modules, loaded before the globals they capture are removed.
+  for (const url of Object.values(PLATFORM_MODULES)) await import(url);
+  installXsEnvironment();
+  let namespace;
+  try {
+    namespace = await import(moduleUrl(main));
+  } catch (error) {
+    xsAbort(error);
+  }
+  runtimeBegins();
+  if (typeof namespace.default === "function") {
+    try {
+      namespace.default();
+    } catch (error) {
+      xsAbort(error);
+    }
+  }
+}
