@@ -30,4 +30,45 @@ export default tseslint.config(
     files: ["tools/**/*.js", "host-tests/**/*.js", "eslint.config.js"],
     languageOptions: { globals: { ...globals.node, ...globals.mocha } },
   },
+  {
+    // The platform layer's code that runs inside the firmware's engine (V8 or the xsnap worker's
+    // XS): the language and TextEncoder/TextDecoder, nothing of Node's. The worker's own files
+    // also have the globals xsnap gives its start compartment.
+    files: [
+      "tools/platform/engine/**/*.js",
+      "tools/platform/engines/xs/protocol.js",
+      "tools/platform/engines/xs/worker/**/*.js",
+    ],
+    languageOptions: {
+      globals: { ...globals.builtin, TextEncoder: "readonly", TextDecoder: "readonly" },
+    },
+    rules: {
+      "no-restricted-imports": ["error", { patterns: ["node:*"] }],
+      "no-restricted-globals": [
+        "error",
+        "process",
+        "Buffer",
+        "require",
+        "console",
+        "setTimeout",
+        "setInterval",
+        "clearTimeout",
+        "clearInterval",
+      ],
+    },
+  },
+  {
+    files: ["tools/platform/engines/xs/worker/**/*.js"],
+    languageOptions: {
+      globals: {
+        Compartment: "readonly",
+        ModuleSource: "readonly",
+        issueCommand: "readonly",
+        gc: "readonly",
+        performance: "readonly",
+        setImmediate: "readonly",
+        importPlatformModule: "readonly",
+      },
+    },
+  },
 );

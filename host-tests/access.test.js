@@ -4,7 +4,7 @@
 // shared target (no token, no origins) stays open to everyone. Firmware-specific.
 //
 // These tests run on one dedicated instance with both settings, started once for the suite: on
-// the Node layer, or under `npm run test:sim` a second simulator build (~1 minute). On a board
+// the platform layer, or under `npm run test:sim` a second simulator build (~1 minute). On a board
 // they skip (its token is not known here), except the check that the shared target is open.
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
@@ -63,7 +63,7 @@ async function statusWithToken(t) {
 }
 
 /**
- * Retries `attempt` while it fails below HTTP: with every TCP slot taken (8 on the Node layer and
+ * Retries `attempt` while it fails below HTTP: with every TCP slot taken (8 on the platform layer and
  * the ESP32), a connection the server has just closed may hold its slot a moment longer.
  */
 async function retryingTcpFailures(attempt, t) {
@@ -125,7 +125,7 @@ describe("access: token and origins", function () {
     if (!instance) {
       skipBecause(
         context,
-        `needs its own instance with token=${TOKEN} origins=${ALLOWED} (Node layer, or npm run test:sim); the ${target.kind} target's token is not known here`,
+        `needs its own instance with token=${TOKEN} origins=${ALLOWED} (platform layer, or npm run test:sim); the ${target.kind} target's token is not known here`,
       );
     }
     return instance;

@@ -111,7 +111,7 @@ describe("/api commands", function () {
     expect(status.light.level, "the pin is high for an active-high light").to.equal(1);
     const output = target.output();
     if (output !== null) {
-      expect(output, "the Node layer's log of the pin").to.include(
+      expect(output, "the platform layer's log of the pin").to.include(
         `[gpio] pin ${status.light.pin} = 1`,
       );
     }
@@ -245,7 +245,7 @@ describe("/api commands", function () {
     if (!target.setInputLevel(BOOT_BUTTON_PIN, 0)) {
       skipBecause(
         this,
-        `needs a finger on the BOOT button: only the Node platform layer can press it (target ${target.kind})`,
+        `needs a finger on the BOOT button: only the platform layer can press it (target ${target.kind})`,
       );
     }
     for (const client of [a, b]) {
@@ -262,7 +262,7 @@ describe("/api commands", function () {
   it("[firmware] a bouncing button gives one press and one release", async function () {
     const client = await ApiClient.open();
     if (!target.setInputLevel(BOOT_BUTTON_PIN, 0)) {
-      skipBecause(this, `needs the Node platform layer's pin control (target ${target.kind})`);
+      skipBecause(this, `needs the platform layer's pin control (target ${target.kind})`);
     }
     for (const level of [1, 0, 1, 0]) target.setInputLevel(BOOT_BUTTON_PIN, level); // contact bounce
     expect(await client.event()).to.deep.equal({ event: "button", pressed: true });

@@ -204,7 +204,7 @@ describe("floods", function () {
       await Promise.all(
         Array.from({ length: workers }, async (_, w) => {
           for (let i = w; i < cycles; i += workers) {
-            // The Node layer and a board reset connections beyond 8 TCP slots: retry those.
+            // The platform layer and a board reset connections beyond 8 TCP slots: retry those.
             for (let attempt = 0; ; attempt++) {
               try {
                 await cycle(i);

@@ -24,7 +24,7 @@ import { firmwareOnly, target } from "./support/target.js";
 const marginFor = (ms) => Math.max(target.kind === "board" ? 1500 : 500, ms * 0.25);
 
 /** Connections at a time in the many-connection tests: with the bystander and a /status
- * request, well within maxClients (7) and the 8 TCP connections of the Node layer and the board. */
+ * request, well within maxClients (7) and the 8 TCP connections of the platform layer and the board. */
 const AT_ONCE = 4;
 
 /** Runs `run(item)` for every item, `AT_ONCE` at a time; returns the failures' messages. */

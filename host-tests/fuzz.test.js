@@ -48,7 +48,9 @@ describe("fuzz", function () {
       strict: !process.env.FUZZ_LENIENT,
     });
     const replayPrefix =
-      target.kind === "node" ? "npm run fuzz --" : `npm run fuzz -- --url ${target.url}`;
+      target.kind === "platform"
+        ? `npm run fuzz -- --engine ${target.engine}`
+        : `npm run fuzz -- --url ${target.url}`;
     const failures = summary.failures.map((failure) => {
       const file = saveFailure(failure);
       return `${formatFailure(failure, { replayPrefix, maxBytes: 256 })}${file ? `\n  (all the bytes: ${file})` : ""}`;

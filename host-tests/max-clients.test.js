@@ -2,7 +2,7 @@
 // Retry-After while the others keep working; a slot freed by a close is reusable. The limit is
 // read from GET /status. Firmware-specific (the reference server has no limit).
 //
-// On the Node layer (like the ESP32) at most 8 TCP connections exist at once and a 9th is reset:
+// On the platform layer (like the ESP32) at most 8 TCP connections exist at once and a 9th is reset:
 // maxClients 7 leaves room for the refused upgrade or a /status request. A connection that the
 // server has closed may hold its slot a little longer than the registry shows it, so an attempt
 // reset at the TCP level (no HTTP answer at all) is retried; an HTTP answer never is.

@@ -15,7 +15,7 @@
 // fast the others send: ~37 s. On a board, lwip's send buffer is 8 KB and the host's receive
 // buffer ~128 KB.
 //
-// A client that does not read cannot answer pings either. On its own instance (the Node layer,
+// A client that does not read cannot answer pings either. On its own instance (the platform layer,
 // and the simulator under `npm run test:sim`) the test runs with pings minutes apart; on a shared
 // target (a board) the run must end well within pingTimeout, estimated from the throughput
 // measured first, or the test skips.
@@ -64,7 +64,7 @@ function tcpMemory(name, fallback) {
 function bufferedBeforeQueue(kind) {
   const [, receiveDefault] = tcpMemory("tcp_rmem", [4096, 131072, 6291456]);
   const [, , sendMax] = tcpMemory("tcp_wmem", [4096, 16384, 4194304]);
-  const local = kind === "node" || kind === "sim";
+  const local = kind === "platform" || kind === "sim";
   return receiveDefault + (local ? sendMax : 8192);
 }
 

@@ -68,7 +68,7 @@ describe("GET /status and plain HTTP", function () {
       if (status.memory[field] !== null) expectNumber(status.memory[field], `memory.${field}`);
     }
     expect(status.limits.maxMessageSize, "limits.maxMessageSize").to.equal(target.maxMessageSize);
-    if (target.kind === "node" || target.kind === "sim") {
+    if (target.kind === "platform" || target.kind === "sim") {
       // Both are started with support/test-settings.js.
       const expected = settingsObject();
       for (const [key, value] of Object.entries(expected)) {

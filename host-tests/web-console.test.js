@@ -34,7 +34,7 @@ async function checkServed(context, t) {
     timeoutMs: t.replyTimeoutMs,
     closeWaitMs: 0,
   });
-  if (response.status === 404 && t.kind !== "node")
+  if (response.status === 404 && t.kind !== "platform")
     skipBecause(
       context,
       "the target does not serve the console at GET / (firmware built before it)",

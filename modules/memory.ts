@@ -1,10 +1,14 @@
 /*
  * What the runtime can say about its memory, from the SDK's instrumentation module. The figures
  * exist in debug (`mcconfig -d`) and instrumented (`-i`) builds; otherwise, and on runtimes that
- * cannot tell (the Node platform layer has no XS heap, but counts sockets and timers), they are
- * null.
+ * cannot tell (the platform layer's Node engine has no XS heap, but counts sockets and timers),
+ * they are null. The platform layer's XS engine counts the slots alive after a garbage
+ * collection, which no SDK build does: `liveSlots`, and what they take on the board.
  */
 import Instrumentation from "instrumentation";
+
+/** An XS slot on the ESP32 (a 32-bit machine): 16 bytes. A 64-bit host's take 32. */
+export const BOARD_SLOT_BYTES = 16;
 
 export interface MemoryFigures {
   /** Bytes of the XS chunk heap (strings, buffers, …) and slot heap (objects) in use. */
@@ -16,15 +20,22 @@ export interface MemoryFigures {
   /** Sockets and timers alive: what a leak of connections would show first. */
   sockets: number | null;
   timers: number | null;
+  /** XS slots alive after the last garbage collection, and their bytes on the board. */
+  liveSlots: number | null;
+  liveSlotBytes: number | null;
 }
 
-function read(name: Parameters<typeof Instrumentation.map>[0]): number | null {
-  const index = Instrumentation.map(name);
+type InstrumentName = Parameters<typeof Instrumentation.map>[0];
+
+/** The instrument's value, or null; map() answers undefined for a name the runtime lacks. */
+function read(name: InstrumentName | "XS Live Slots"): number | null {
+  const index = Instrumentation.map(name as InstrumentName);
   if (index === undefined) return null;
   return Instrumentation.get(index) ?? null;
 }
 
 export function memoryFigures(): MemoryFigures {
+  const liveSlots = read("XS Live Slots");
   return {
     chunkHeapUsed: read("XS Chunk Heap Used"),
     slotHeapUsed: read("XS Slot Heap Used"),
@@ -32,6 +43,8 @@ export function memoryFigures(): MemoryFigures {
     garbageCollections: read("XS Garbage Collection Count"),
     sockets: read("Network Sockets"),
     timers: read("Timers"),
+    liveSlots,
+    liveSlotBytes: liveSlots === null ? null : liveSlots * BOARD_SLOT_BYTES,
   };
 }
 

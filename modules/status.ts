@@ -4,6 +4,7 @@
  * Times are milliseconds on the server's own clock: `uptime` since it started, and each client's
  * `connectedAt` counted from the same start (a board may not know the date).
  */
+import config from "mc/config";
 import { memoryFigures } from "memory";
 import type { HttpReply, WebSocketServer } from "websocket/server";
 
@@ -21,6 +22,12 @@ export interface Limits {
   maxHeaderSize: number;
   maxFrames: number;
 }
+
+/**
+ * The engine the firmware runs on: the platform layer names it in mc/config ("xs 13.3.0", "node");
+ * a board's firmware runs on XS, and its build has no such key.
+ */
+const ENGINE = String((config as Record<string, unknown>).engine ?? "xs");
 
 /**
  * What the board knows about itself, with `device` (the state of its light, button…) added as
@@ -43,6 +50,7 @@ export function describeStatus(
     });
   }
   const status = {
+    engine: ENGINE,
     uptime: Date.now() - server.startedAt,
     clients,
     totals: { connections: server.connections, ...server.totals },

@@ -1,8 +1,11 @@
-// `npm start`: runs the compiled firmware on the Node platform layer. See `--help`.
+// `npm start`: runs the compiled firmware on the platform layer, on the XS engine (or the Node
+// engine). See `--help`.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import process from "node:process";
-import { bootFirmware } from "./platform/engines/node/boot.js";
+import { bootFirmware as bootOnNode, ENGINE_NAME } from "./platform/engines/node/boot.js";
+import { bootFirmware as bootOnXs } from "./platform/engines/xs/boot.js";
+import { findXsWorker } from "./platform/engines/xs/worker-binary.js";
 import { BOOT_BUTTON_PIN, listenForBootButtonKey } from "./platform/host/boot-button-key.js";
 import { loadApp } from "./platform/manifest/app.js";
 import { readManifest } from "./platform/manifest/read-manifest.js";
@@ -33,6 +36,26 @@ if (options.help) {
   process.exit(0);
 }
 
+/** The XS worker to run on, or null for the Node engine. */
+function chooseEngine() {
+  if (options.engine === "node") return null;
+  const xs = findXsWorker();
+  if (!("missing" in xs)) return xs;
+  if (options.engine === "xs") fail(`--engine xs: ${xs.missing}`, 1);
+  process.stderr.write(
+    `start: running on the Node engine: XS could not be built (${xs.missing})\n`,
+  );
+  return null;
+}
+
+if (options.overrides.some(([key]) => key === "engine")) {
+  fail(
+    `"engine" is not a setting: the platform layer tells the firmware its engine (use --engine)`,
+    2,
+  );
+}
+const xs = chooseEngine();
+
 let app;
 try {
   const manifest = readManifest(manifestPath);
@@ -45,6 +68,7 @@ try {
     buildRoot: options.build && resolve(options.build),
     overrides,
     env: process.env,
+    engine: xs ? `xs ${xs.xs}` : ENGINE_NAME,
   });
 } catch (error) {
   fail(error.message, 1);
@@ -55,7 +79,8 @@ if (!main) fail(`${manifestPath} defines no module "${app.mainName}"`, 1);
 if (!existsSync(main.file)) fail(`${main.file} not found: run npm run build first`, 1);
 
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(0));
-await bootFirmware(app);
+if (xs) await bootOnXs(app, xs);
+else await bootOnNode(app);
 if (process.stdin.isTTY) {
   process.stdin.setRawMode(true);
   listenForBootButtonKey(process.stdin, {

@@ -1,5 +1,5 @@
 // Firmware settings that GET /status does not report (maxHeaderSize, maxFrames): the value in
-// test-settings.js when it sets one (the Node layer and test:sim run with those), else the
+// test-settings.js when it sets one (the platform layer and test:sim run with those), else the
 // default in manifest.json → config (what a board is flashed with unless mcconfig overrides it).
 import { readFileSync } from "node:fs";
 import { settingsObject } from "./test-settings.js";

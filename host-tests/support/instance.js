@@ -1,5 +1,5 @@
 // A second firmware instance, for a test that needs settings the shared target does not run with
-// (idleTimeout > 0, tick > 0): on the Node platform layer, or, under `npm run test:sim`, a second
+// (idleTimeout > 0, tick > 0): on the platform layer, or, under `npm run test:sim`, a second
 // simulator build. On a board the test runs on the target if its limits allow it, and skips
 // otherwise. The instance is stopped after the test whatever happens, or, started with
 // `{ forSuite: true }` in a `before` hook, kept for the tests of a suite until its `after` hook
@@ -12,12 +12,12 @@ import { connectTcp } from "./tcp.js";
 import { target } from "./target.js";
 
 /**
- * True when a dedicated instance can be started for this run: on the Node layer always; on the
+ * True when a dedicated instance can be started for this run: on the platform layer always; on the
  * simulator (`npm run test:sim`, MODDABLE set) when `simulator` is true — a second mcconfig build
  * into its own folder, slow the first time (about a minute), so only for tests that need it.
  */
 export function canStartInstance({ simulator = false } = {}) {
-  if (target.kind === "node") return true;
+  if (target.kind === "platform") return true;
   return simulator && target.kind === "sim" && Boolean(process.env.MODDABLE);
 }
 
@@ -37,13 +37,15 @@ export async function startInstance(overrides, { forSuite = false } = {}) {
   const settings = { ...settingsObject(testSettings), ...overrides, port: 0 };
   const firmware = await startFirmware({
     overrides: Object.entries(settings).map(([key, value]) => `${key}=${value}`),
+    engine: target.engine,
   });
   const handle = { dispose: () => firmware.process.kill("SIGKILL") };
   if (forSuite) process.once("exit", handle.dispose);
   else register(handle);
   const url = new URL(firmware.url);
   const instance = {
-    kind: "node",
+    kind: "platform",
+    engine: target.engine,
     settings,
     host: url.hostname,
     port: firmware.port,
@@ -58,6 +60,7 @@ export async function startInstance(overrides, { forSuite = false } = {}) {
       return connectTcp(this.host, this.port, { timeoutMs: this.replyTimeoutMs });
     },
     output: () => firmware.output() + firmware.errors(),
+    measure: () => firmware.measure(),
     /** Stops the instance; throws, with its last output, if it had died on its own. */
     async stop() {
       unregister(handle);

@@ -70,7 +70,7 @@ function describeClients(status) {
 
 /**
  * Polls GET /status until `predicate(status)` holds and returns that status; throws after
- * `timeoutMs` with what /status said last. A failed request (on the Node layer and the board a
+ * `timeoutMs` with what /status said last. A failed request (on the platform layer and the board a
  * connection is refused while all TCP slots are taken) is retried.
  */
 export async function waitForStatus(

@@ -2,7 +2,8 @@
 //   BOARD=192.168.1.42 | host:port | ws://host:port/path | esp32-echo.local  -> flashed board
 //   TARGET_URL=ws://127.0.0.1:PORT/ws                                        -> running server (sim)
 //   TARGET=reference                                                         -> `ws` echo server
-//   nothing (or TARGET=node)                    -> the firmware on the Node platform layer
+//   TARGET=xs | TARGET=node        -> the firmware on the platform layer, on that engine
+//   nothing                        -> the same on XS, or on Node (saying why) where XS is not built
 // MAX_MESSAGE_SIZE overrides config.maxMessageSize of manifest.json (and of test-settings.js).
 //
 // The target starts lazily, once per mocha run (see hooks.js), and stops in a root `after`.
@@ -12,6 +13,7 @@ import { checkBoardReachable, checkServerReachable } from "./reachability.js";
 import { startReferenceServer } from "./reference-server.js";
 import { testSettings } from "./test-settings.js";
 import { connectTcp } from "./tcp.js";
+import { findXsWorker } from "../../tools/platform/engines/xs/worker-binary.js";
 
 const MANIFEST = new URL("../../manifest.json", import.meta.url);
 
@@ -58,11 +60,12 @@ export function selectTarget(env = process.env) {
     };
   }
   if (env.TARGET_URL) {
-    // TARGET_KIND can label a running server: sim (default), node, board or reference.
+    // TARGET_KIND can label a running server: sim (default), platform (npm start), board or
+    // reference.
     const kind = (env.TARGET_KIND || "sim").trim().toLowerCase();
-    if (!["sim", "node", "board", "reference"].includes(kind)) {
+    if (!["sim", "platform", "board", "reference"].includes(kind)) {
       throw new Error(
-        `unknown TARGET_KIND="${env.TARGET_KIND}": use sim, node, board or reference`,
+        `unknown TARGET_KIND="${env.TARGET_KIND}": use sim, platform, board or reference`,
       );
     }
     return {
@@ -75,13 +78,22 @@ export function selectTarget(env = process.env) {
   const name = (env.TARGET ?? "").trim().toLowerCase();
   if (name === "reference")
     return { kind: "reference", ...common, ...TIMING.local, path: defaultPath };
-  if (name === "" || name === "node") {
-    return { kind: "node", ...common, ...TIMING.local, path: defaultPath };
+  if (name === "" || name === "xs" || name === "node") {
+    const engine = name || defaultEngine();
+    return { kind: "platform", engine, ...common, ...TIMING.local, path: defaultPath };
   }
   throw new Error(
-    `unknown TARGET="${env.TARGET}": use TARGET=reference, BOARD=<address>, ` +
-      "TARGET_URL=ws://..., or nothing for the firmware on the Node platform layer",
+    `unknown TARGET="${env.TARGET}": use TARGET=xs, TARGET=node, TARGET=reference, ` +
+      "BOARD=<address>, TARGET_URL=ws://..., or nothing for the firmware on the platform layer",
   );
+}
+
+/** XS where the xsnap worker is built; else Node, saying why once. */
+function defaultEngine() {
+  const xs = findXsWorker();
+  if (!("missing" in xs)) return "xs";
+  console.log(`host tests: running on the Node engine: XS could not be built (${xs.missing})`);
+  return "node";
 }
 
 const selection = selectTarget();
@@ -98,6 +110,8 @@ function started() {
 /** The system under test. Address fields are available once the root `before` has run. */
 export const target = {
   kind: selection.kind,
+  /** On the platform layer: the engine the firmware runs on, "xs" or "node". */
+  engine: selection.engine,
   maxMessageSize: selection.maxMessageSize,
   timeoutMs: selection.timeoutMs,
   replyTimeoutMs: selection.replyTimeoutMs,
@@ -120,7 +134,7 @@ export const target = {
     return connectTcp(this.host, this.port, { timeoutMs: this.replyTimeoutMs });
   },
   /**
-   * Drives a GPIO input of the simulated board, as a finger on a button would (the Node platform
+   * Drives a GPIO input of the simulated board, as a finger on a button would (the platform
    * layer's pin control); false where the target has none (simulator, board, reference).
    */
   setInputLevel(pin, level) {
@@ -128,11 +142,18 @@ export const target = {
     started().setPin(pin, level);
     return true;
   },
-  /** What the firmware printed so far (Node platform target), or null where it cannot be seen. */
+  /** What the firmware printed so far (platform target), or null where it cannot be seen. */
   output() {
     return started().output?.() ?? null;
   },
-  /** Throws if the firmware process (Node platform target) has died. */
+  /**
+   * The engine's figures (the platform layer's XS engine: live slots after a collection, the most
+   * seen, compute), or null where the target cannot say.
+   */
+  measure() {
+    return started().measure?.() ?? Promise.resolve(null);
+  },
+  /** Throws if the firmware process (platform target) has died. */
   assertAlive() {
     const child = running?.process;
     if (!child || (child.exitCode === null && child.signalCode === null)) return;
@@ -149,7 +170,7 @@ function describeUrl({ host, port, path }) {
   return `ws://${h}:${port}${path}`;
 }
 
-async function startNodeFirmware() {
+async function startPlatformFirmware() {
   let platform;
   try {
     platform = await import("../../tools/platform/index.js");
@@ -159,7 +180,7 @@ async function startNodeFirmware() {
       /tools[/\\]platform[/\\]index\.js/.test(err.message)
     ) {
       throw new Error(
-        "tools/platform/index.js (the Node platform layer) does not exist yet. " +
+        "tools/platform/index.js (the platform layer) does not exist yet. " +
           "Run against TARGET=reference, TARGET_URL=ws://... or BOARD=... instead.",
         { cause: err },
       );
@@ -171,10 +192,10 @@ async function startNodeFirmware() {
     overrides.push(`maxMessageSize=${selection.maxMessageSize}`);
   let firmware;
   try {
-    firmware = await platform.startFirmware({ overrides });
+    firmware = await platform.startFirmware({ overrides, engine: selection.engine });
   } catch (err) {
     throw new Error(
-      `could not start the firmware on the Node platform layer (did "npm run build" run?): ${err.message}`,
+      `could not start the firmware on the platform layer's ${selection.engine} engine (did "npm run build" run?): ${err.message}`,
       { cause: err },
     );
   }
@@ -191,6 +212,7 @@ async function startNodeFirmware() {
     process: firmware.process,
     output: () => firmware.output() + (firmware.errors?.() ?? ""),
     setPin: (pin, level) => firmware.setPin(pin, level),
+    measure: () => firmware.measure(),
     async stop() {
       process.removeListener("exit", stopOnExit);
       await firmware.stop();
@@ -212,7 +234,7 @@ async function startSelected() {
         maxMessageSize: selection.maxMessageSize,
       });
     default:
-      return startNodeFirmware();
+      return startPlatformFirmware();
   }
 }
 

@@ -7,7 +7,7 @@
 //   only on a frame boundary, and a test writing a 300-byte frame one byte per TCP write is inside
 //   a frame for ~0.5 s: pingTimeout must stay well above that.
 // - handshakeTimeout: 1 s, above the slowest valid handshake of the suite (one byte per write).
-// - idleTimeout=0 and tick=0: the idle and tick tests start their own Node-layer instance.
+// - idleTimeout=0 and tick=0: the idle and tick tests start their own platform-layer instance.
 export const testSettings = [
   "maxClients=7",
   "maxQueued=16384",

@@ -15,8 +15,9 @@ function overrideArgs(overrides = []) {
   return entries.map((entry) => (Array.isArray(entry) ? `${entry[0]}=${entry[1]}` : String(entry)));
 }
 
-function launch({ overrides, cwd = REPO_ROOT, manifest, build, env, args = [] }) {
+function launch({ overrides, cwd = REPO_ROOT, manifest, build, env, engine, args = [] }) {
   const argv = [START_SCRIPT, ...overrideArgs(overrides), ...args];
+  if (engine) argv.push("--engine", engine);
   if (manifest) argv.push("--manifest", manifest);
   if (build) argv.push("--build", build);
   const child = spawn(process.execPath, argv, {
@@ -76,6 +77,7 @@ function waitForReady({ child, out, exited }, ready, timeout) {
  * @param {string} [options.manifest] another manifest (test fixtures)
  * @param {string} [options.build] folder of compiled TypeScript
  * @param {object} [options.env] extra environment (MODDABLE_NODE_MAX_TCP, …)
+ * @param {"xs"|"node"} [options.engine] default: XS where it is built, else Node (see --help)
  * @param {RegExp} [options.ready] first stdout match that means "started" (default: a ws:// URL)
  * @param {number} [options.timeout] milliseconds to wait for it (default 10000)
  * @returns {Promise<{ url: string, port: number|undefined, process: import("node:child_process").ChildProcess,
@@ -104,6 +106,14 @@ export async function startFirmware(options = {}) {
     throw error;
   }
   const url = match[0];
+  const measurements = new Map();
+  let nextMeasurement = 1;
+  child.on("message", (message) => {
+    if (message?.type !== "measure") return;
+    const settle = measurements.get(message.id);
+    measurements.delete(message.id);
+    settle?.(message);
+  });
   return {
     url,
     port: portOf(url),
@@ -113,6 +123,20 @@ export async function startFirmware(options = {}) {
     exited,
     setPin(pin, level) {
       if (child.connected) child.send({ type: "gpio", pin, level });
+    },
+    /**
+     * What the engine can say of itself: { engine } on Node; on XS also liveSlots (after a
+     * garbage collection), peakSlots (the most seen after any command), compute (the total
+     * compute count of the commands run) and commands.
+     */
+    measure() {
+      return new Promise((resolve, reject) => {
+        const id = nextMeasurement++;
+        measurements.set(id, (message) =>
+          message.error ? reject(new Error(message.error)) : resolve(message.figures),
+        );
+        child.send({ type: "measure", id });
+      });
     },
     stop,
   };

@@ -6,7 +6,8 @@ export class UsageError extends Error {}
 
 /**
  * @param {string[]} argv arguments after the script name
- * @returns {{ help: boolean, manifest?: string, build?: string, overrides: [string, string][] }}
+ * @returns {{ help: boolean, engine?: "xs" | "node", manifest?: string, build?: string,
+ *   overrides: [string, string][] }}
  */
 export function parseStartArgs(argv) {
   const result = { help: false, overrides: [] };
@@ -14,6 +15,14 @@ export function parseStartArgs(argv) {
     const arg = argv[i];
     if (arg === "--help" || arg === "-h") {
       result.help = true;
+    } else if (arg === "--engine" || arg.startsWith("--engine=")) {
+      const value = arg.includes("=") ? arg.slice(9) : argv[++i];
+      if (value !== "xs" && value !== "node") {
+        throw new UsageError(
+          `--engine takes xs or node${value === undefined ? "" : `, not "${value}"`}`,
+        );
+      }
+      result.engine = value;
     } else if (arg === "--manifest" || arg === "--build") {
       const value = argv[++i];
       if (value === undefined || value.startsWith("--"))
@@ -39,12 +48,15 @@ export function usageText(config = {}) {
     ([key, value]) => `  ${key.padEnd(18)} default ${JSON.stringify(value)}`,
   );
   return [
-    "Usage: node tools/start.js [key=value ...] [--manifest path] [--build dir]",
+    "Usage: node tools/start.js [key=value ...] [--engine xs|node] [--manifest path] [--build dir]",
     "       npm start -- [key=value ...]",
     "",
-    "Runs the compiled firmware (build/firmware, from `npm run build`) on the Node platform layer,",
-    "with the semantics of the Moddable SDK on an ESP32 (lwip sockets, timers, mc/config).",
+    "Runs the compiled firmware (build/firmware, from `npm run build`) on the platform layer, with",
+    "the semantics of the Moddable SDK on an ESP32 (lwip sockets, timers, mc/config).",
     "",
+    "--engine     xs (default): the XS engine of the board, in an xsnap worker (npm package",
+    "             @agoric/xsnap; where it could not be built, node is used and a line says why);",
+    "             node: the same firmware on V8, in this process",
     "key=value    overrides a config value of manifest.json, like `mcconfig … key=value`: the",
     "             firmware reads it from mc/config as a string. port defaults to 8080 here",
     "             (port 80 needs root); port=0 picks a free port.",

@@ -1,11 +1,13 @@
 // tools/start.js, the `npm start` command line.
 import { expect } from "chai";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runFirmware, startFirmware } from "../platform/index.js";
 import { parseStartArgs } from "../platform/start-args.js";
-import { fixtureManifest, runFixture, startFixture } from "./platform-support.js";
+import { findXsWorker } from "../platform/engines/xs/worker-binary.js";
+import { engineName, fixtureManifest, runFixture, startFixture } from "./platform-support.js";
 
 describe("platform: npm start (tools/start.js)", function () {
   this.timeout(15_000);
@@ -75,6 +77,68 @@ describe("platform: npm start (tools/start.js)", function () {
     } finally {
       await firmware.stop();
     }
+  });
+
+  describe("engines", () => {
+    const statusOf = async (firmware) =>
+      (await fetch(`http://127.0.0.1:${firmware.port}/status`)).json();
+    // ps exits with 1 when there is no such process.
+    const childCommands = (pid) =>
+      spawnSync("ps", ["-o", "comm=", "--ppid", String(pid)], { encoding: "utf8" })
+        .stdout.split("\n")
+        .filter(Boolean);
+
+    it("parses --engine xs|node and refuses another engine or an engine= setting", async () => {
+      expect(parseStartArgs(["--engine", "node"]).engine).to.equal("node");
+      expect(parseStartArgs(["--engine=xs"]).engine).to.equal("xs");
+      expect(() => parseStartArgs(["--engine", "v8"])).to.throw(
+        '--engine takes xs or node, not "v8"',
+      );
+      const run = await runFirmware({ overrides: ["engine=xs"] });
+      expect(run.code).to.equal(2);
+      expect(run.stderr).to.include('"engine" is not a setting');
+    });
+
+    it("runs on XS by default, in an xsnap-worker process; /status says which XS", async function () {
+      if ("missing" in findXsWorker()) this.skip();
+      const firmware = await startFirmware({ overrides: ["port=0"] });
+      try {
+        expect((await statusOf(firmware)).engine).to.equal(engineName("xs"));
+        expect(childCommands(firmware.process.pid)).to.include("xsnap-worker");
+        const figures = await firmware.measure();
+        expect(figures.engine).to.equal(engineName("xs"));
+        expect(figures.liveSlots).to.be.a("number").above(0);
+      } finally {
+        await firmware.stop();
+      }
+    });
+
+    it("--engine node runs the same firmware on V8, in its own process", async () => {
+      const firmware = await startFirmware({ overrides: ["port=0"], engine: "node" });
+      try {
+        expect((await statusOf(firmware)).engine).to.equal("node");
+        expect(childCommands(firmware.process.pid)).not.to.include("xsnap-worker");
+        expect((await firmware.measure()).liveSlots).to.equal(undefined);
+      } finally {
+        await firmware.stop();
+      }
+    });
+
+    it("runs on Node where XS is not built, saying why in one line; --engine xs refuses", async () => {
+      const env = { XSNAP_WORKER: "/nonexistent/xsnap-worker" };
+      const firmware = await startFirmware({ overrides: ["port=0"], env });
+      try {
+        expect(firmware.errors()).to.equal(
+          "start: running on the Node engine: XS could not be built (XSNAP_WORKER: /nonexistent/xsnap-worker does not exist)\n",
+        );
+        expect((await statusOf(firmware)).engine).to.equal("node");
+      } finally {
+        await firmware.stop();
+      }
+      const strict = await runFirmware({ overrides: ["port=0"], env, engine: "xs" });
+      expect(strict.code).to.equal(1);
+      expect(strict.stderr).to.include("start: --engine xs: XSNAP_WORKER:");
+    });
   });
 
   it("exits cleanly on SIGTERM", async () => {

@@ -1,18 +1,44 @@
-// Helpers for the platform layer's tests: fixture firmware in child processes, TCP clients, waits.
+// Helpers for the platform layer's tests: fixture firmware in child processes, on each engine, TCP
+// clients, waits.
 import net from "node:net";
 import { fileURLToPath } from "node:url";
+import { findXsWorker } from "../platform/engines/xs/worker-binary.js";
 import { runFirmware, startFirmware } from "../platform/index.js";
 
 export const fixtureManifest = (name) =>
   fileURLToPath(new URL(`./fixtures/platform-${name}/manifest.json`, import.meta.url));
 
-/** Starts a fixture that prints a "…://host:port/" line when ready. */
-export function startFixture(name, { overrides = [], env, ready = /\b[a-z]+:\/\/\S+/ } = {}) {
-  return startFirmware({ manifest: fixtureManifest(name), overrides, env, ready });
+const xs = findXsWorker();
+
+/** The name the platform layer gives an engine (mc/config's engine, /status's). */
+export const engineName = (engine) => (engine === "xs" ? `xs ${xs.xs}` : "node");
+
+/**
+ * Defines the tests of `suite(engine)` once for each engine, in a describe of its own. Where the
+ * XS worker is not built, the XS engine's describe holds one pending test that says why.
+ */
+export function forEachEngine(suite) {
+  for (const engine of ["node", "xs"]) {
+    describe(`on the ${engine} engine`, function () {
+      if (engine === "xs" && "missing" in xs) {
+        it(`runs on XS (skipped: ${xs.missing})`);
+        return;
+      }
+      suite.call(this, engine);
+    });
+  }
 }
 
-export function runFixture(name, { overrides = [], env, timeout } = {}) {
-  return runFirmware({ manifest: fixtureManifest(name), overrides, env, timeout });
+/** Starts a fixture that prints a "…://host:port/" line when ready. */
+export function startFixture(
+  name,
+  { overrides = [], env, engine, ready = /\b[a-z]+:\/\/\S+/ } = {},
+) {
+  return startFirmware({ manifest: fixtureManifest(name), overrides, env, engine, ready });
+}
+
+export function runFixture(name, { overrides = [], env, engine, timeout } = {}) {
+  return runFirmware({ manifest: fixtureManifest(name), overrides, env, engine, timeout });
 }
 
 /** Polls `check` until it returns a truthy value; throws with `describe()` on timeout. */
@@ -59,4 +85,17 @@ export function connectClient(port) {
     socket.once("connect", () => resolve({ socket, received: () => Buffer.concat(chunks), ended }));
     socket.once("error", reject);
   });
+}
+
+/**
+ * Runs check `name` of fixtures/platform-checks in the engine and returns what it returned; throws
+ * with the run's output when it printed no result.
+ */
+export async function runCheck(name, engine) {
+  const run = await runFixture("checks", { engine, overrides: [`check=${name}`] });
+  const line = run.stdout.split("\n").find((text) => text.startsWith("result "));
+  if (run.code !== 0 || !line) {
+    throw new Error(`check ${name} on ${engine}: exit ${run.code}\n${run.stdout}${run.stderr}`);
+  }
+  return JSON.parse(line.slice(7));
 }

@@ -13,12 +13,15 @@ import { readManifest } from "./read-manifest.js";
  * @param {string} [options.buildRoot] compiled TypeScript; default: build/firmware beside the manifest
  * @param {[string, string][]} [options.overrides] mc/config overrides (values are strings)
  * @param {object} [options.env] environment for the lwip overrides
+ * @param {string} [options.engine] the engine's name ("node", "xs 13.3.0"): mc/config's `engine`,
+ *   a key only the platform layer adds (a board's firmware finds none there)
  */
-export function loadApp({ manifestPath, buildRoot, overrides = [], env = {} }) {
+export function loadApp({ manifestPath, buildRoot, overrides = [], env = {}, engine }) {
   const manifest = readManifest(manifestPath);
   const compiledRoot = buildRoot ?? join(manifest.root, "build", "firmware");
   const modules = buildModuleTable(manifest.json, manifest.root, compiledRoot);
   const config = buildConfig(manifest.json, overrides);
+  if (engine !== undefined) config.engine = engine;
   return {
     manifestPath: manifest.path,
     root: manifest.root,

@@ -187,9 +187,12 @@ function define(target, name, value) {
   }
 }
 
-/** Installs trace and the XS built-ins that Node lacks (before the intrinsics are frozen). */
+/**
+ * Installs trace (in place of xsnap's own, which prints nowhere) and the XS built-ins that the
+ * engine lacks (before the intrinsics are frozen).
+ */
 export function installXsGlobals(global = host.firmwareGlobal) {
-  define(global, "trace", trace);
+  Object.defineProperty(global, "trace", { value: trace, writable: true, configurable: true });
   define(String, "fromArrayBuffer", { fromArrayBuffer }.fromArrayBuffer);
   define(ArrayBuffer, "fromString", { fromString }.fromString);
   define(ArrayBuffer.prototype, "concat", concat);

@@ -148,6 +148,8 @@ export function removeHostGlobals(global = host.firmwareGlobal) {
 function harden(object) {
   for (const key of Reflect.ownKeys(object)) {
     const descriptor = Object.getOwnPropertyDescriptor(object, key);
+    // Already frozen; XS refuses even to redefine some of these as they are (String.prototype.length).
+    if (!descriptor.configurable && !descriptor.writable) continue;
     if ("value" in descriptor) descriptor.writable = false;
     descriptor.configurable = false;
     Object.defineProperty(object, key, descriptor);
