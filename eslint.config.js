@@ -65,6 +65,7 @@ export default tseslint.config(
         ModuleSource: "readonly",
         issueCommand: "readonly",
         gc: "readonly",
+        resetMeter: "readonly",
         performance: "readonly",
         setImmediate: "readonly",
         importPlatformModule: "readonly",

@@ -5,13 +5,9 @@
 // (support/summary-reporter.js): the usual per-test lines, then a table per test file and, for
 // each failure, expected vs received and the message. Exit code: 0 all passed, 1 a failure or an
 // unreachable board, 2 a usage error.
-import { readdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { join } from "node:path";
-import Mocha from "mocha";
 import { checkBoardReachable } from "./support/reachability.js";
 import { parseAddress } from "./support/address.js";
-import { SummaryReporter } from "./support/summary-reporter.js";
+import { runSuite } from "./support/run-suite.js";
 
 const USAGE = `Usage: BOARD=<address> npm run test:board [-- --grep <pattern>]
        npm run test:board -- <address> [--grep <pattern>]
@@ -37,14 +33,6 @@ function parseArgs(argv) {
     else throw new Error(`unexpected argument "${arg}"`);
   }
   return options;
-}
-
-function testFiles() {
-  const dir = fileURLToPath(new URL(".", import.meta.url));
-  return readdirSync(dir, { recursive: true })
-    .filter((file) => file.endsWith(".test.js"))
-    .sort()
-    .map((file) => join(dir, file));
 }
 
 async function main() {
@@ -85,15 +73,7 @@ async function main() {
     return 1;
   }
 
-  const mocha = new Mocha({
-    reporter: SummaryReporter,
-    reporterOptions: { title: `board ${url}` },
-    timeout: 20_000,
-    grep: options.grep,
-  });
-  for (const file of testFiles()) mocha.addFile(file);
-  await mocha.loadFilesAsync();
-  const failures = await new Promise((resolve) => mocha.run(resolve));
+  const failures = await runSuite({ title: `board ${url}`, grep: options.grep });
   return failures ? 1 : 0;
 }
 

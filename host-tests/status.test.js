@@ -34,7 +34,16 @@ const LIMIT_FIELDS = [
   "handshakeTimeout",
   "tick",
 ];
-const MEMORY_FIELDS = ["chunkHeapUsed", "slotHeapUsed", "systemFree", "garbageCollections"];
+const MEMORY_FIELDS = [
+  "chunkHeapUsed",
+  "slotHeapUsed",
+  "systemFree",
+  "garbageCollections",
+  "liveSlots",
+  "liveSlotBytes",
+];
+/** An XS slot on the ESP32, in bytes. */
+const BOARD_SLOT_BYTES = 16;
 
 function expectNumber(value, what) {
   expect(value, what).to.be.a("number");
@@ -78,6 +87,26 @@ describe("GET /status and plain HTTP", function () {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const later = await fetchStatus();
     expect(later.uptime, "uptime 50 ms later").to.be.above(status.uptime);
+  });
+
+  it("[firmware] names the engine it runs on: the platform layer's, or a board's XS", async function () {
+    firmwareOnly(this, "GET /status is this firmware's");
+    const { engine } = await fetchStatus();
+    if (target.kind === "platform" && target.engine === "node") expect(engine).to.equal("node");
+    else if (target.kind === "platform") expect(engine).to.match(/^xs \d+\.\d+\.\d+$/);
+    else expect(engine, "a build of the Moddable SDK (board, simulator)").to.equal("xs");
+  });
+
+  it("[firmware] on the XS engine, counts the slots alive after a collection and their bytes on the board", async function () {
+    firmwareOnly(this, "GET /status is this firmware's");
+    const { memory } = await fetchStatus(); // the XS engine collects once at boot, then every second
+    if (target.kind !== "platform" || target.engine !== "xs") {
+      expect(memory.liveSlots, "no engine but the XS engine counts live slots").to.equal(null);
+      return;
+    }
+    expectNumber(memory.liveSlots, "memory.liveSlots");
+    expect(memory.liveSlots, "a firmware's worth of slots").to.be.above(1000);
+    expect(memory.liveSlotBytes).to.equal(memory.liveSlots * BOARD_SLOT_BYTES);
   });
 
   it("[firmware] lists each client with its path, remote address and message/byte counters", async function () {

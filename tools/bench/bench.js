@@ -6,9 +6,11 @@ import http from "node:http";
 import os from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { findXsWorker } from "../platform/engines/xs/worker-binary.js";
 import { startFirmware } from "../platform/index.js";
 import { closedLoop, sleep } from "./measure.js";
 import { FIGURES_VERSION, writeReport } from "./report.js";
+import { formatXsFigures, measureXsFigures } from "./xs-figures.js";
 
 const USAGE = `Usage: npm run bench -- [options]
        node tools/bench/bench.js [options]
@@ -16,8 +18,10 @@ const USAGE = `Usage: npm run bench -- [options]
 Drives N clients × M messages of S bytes in a closed loop (each client sends its next message
 when the echo of the previous one arrives) against the firmware, then the same against a plain
 \`ws\` echo server on this machine, and prints msgs/s, round-trip p50/p95/p99 and errors for
-each, and the ratio firmware/ws. With --out it also saves the figures (bench.json) and a report
-with charts (bench-report.html: one HTML file, no external assets) into a folder.
+each, and the ratio firmware/ws. Then, on the XS engine, the figures XS counts itself and that do
+not depend on the machine: compute per echoed message (125 B, 1 and 10 clients), compute of one
+64 KiB echo, live slots per idle client. With --out it also saves the figures (bench.json) and a
+report with charts (bench-report.html: one HTML file, no external assets) into a folder.
 
 Options:
   --clients 1,10,50   client counts to run (default 1,10,50)
@@ -25,15 +29,18 @@ Options:
   --rounds R          runs of each server per client count, alternating which goes first;
                       the median run is shown (default 3)
   --size S            payload bytes, binary (default 125)
-  --url ws://…/ws     a running server instead of the firmware on the Node platform layer
-                      (a board, the simulator); the ws server still runs here for the ratio
+  --engine node|xs    the engine the firmware runs on for msgs/s (default node: V8; xs: the
+                      xsnap worker, an interpreter behind a pipe, slower by far)
+  --url ws://…/ws     a running server instead of the firmware on the platform layer (a board,
+                      the simulator); the ws server still runs here for the ratio
+  --no-xs             skip the XS engine's figures
   --out DIR           also write DIR/bench.json and DIR/bench-report.html (msgs/s per client
                       count, round-trip histograms); node tools/bench/report.js DIR/bench.json
                       draws the report again
   --help              this text
 
-Without --url the firmware runs on the Node platform layer with maxClients raised to the largest
-client count + 10 and MODDABLE_NODE_MAX_TCP (the emulated CONFIG_LWIP_MAX_ACTIVE_TCP) to that + 4.`;
+Without --url the firmware runs on the platform layer with maxClients raised to the largest client
+count + 10 and MODDABLE_NODE_MAX_TCP (the emulated CONFIG_LWIP_MAX_ACTIVE_TCP) to that + 4.`;
 
 const WARMUP_MESSAGES = 200;
 const WS_LABEL = "a plain `ws` echo server (host-tests reference server) in its own Node process";
@@ -44,8 +51,10 @@ function parseArgs(argv) {
     messages: 2000,
     size: 125,
     rounds: 3,
+    engine: "node",
     url: null,
     out: null,
+    xs: true,
     help: false,
   };
   const value = (i, name) => {
@@ -71,7 +80,12 @@ function parseArgs(argv) {
     else if (arg === "--url") {
       options.url = value(i++, arg);
       if (!/^ws:\/\//.test(options.url)) throw new Error(`--url: "${options.url}" is not ws://…`);
-    } else if (arg === "--out") options.out = value(i++, arg);
+    } else if (arg === "--engine") {
+      options.engine = value(i++, arg);
+      if (options.engine !== "node" && options.engine !== "xs")
+        throw new Error(`--engine: "${options.engine}" is not node or xs`);
+    } else if (arg === "--no-xs") options.xs = false;
+    else if (arg === "--out") options.out = value(i++, arg);
     else throw new Error(`unknown argument "${arg}"`);
   }
   return options;
@@ -175,6 +189,22 @@ async function run(label, url, clients, messages, size) {
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
+/** The XS engine's own figures, or why there are none. */
+async function xsFigures(options) {
+  if (!options.xs) return { skipped: "XS engine figures: skipped (--no-xs)" };
+  if (options.url) return { skipped: "XS engine figures: not with --url (a board counts nothing)" };
+  const worker = findXsWorker();
+  if ("missing" in worker) return { skipped: `XS engine figures: none, ${worker.missing}` };
+  const progress = progressPrinter("XS engine figures");
+  const timer = setInterval(() => progress.update("measuring"), 500);
+  try {
+    return { figures: await measureXsFigures() };
+  } finally {
+    clearInterval(timer);
+    progress.end();
+  }
+}
+
 /** The run with the median msgs/s. */
 function median(runs) {
   const sorted = [...runs].sort((a, b) => a.perSecond - b.perSecond);
@@ -238,10 +268,11 @@ async function main() {
       firmware = await startFirmware({
         overrides: ["port=0", `maxClients=${maxClients}`],
         env: { MODDABLE_NODE_MAX_TCP: String(maxTcp) },
+        engine: options.engine,
       });
       firmwareLabel =
-        `the firmware on the Node platform layer (maxClients=${maxClients}, ` +
-        `MODDABLE_NODE_MAX_TCP=${maxTcp}, other settings default)`;
+        `the firmware on the platform layer's ${options.engine === "xs" ? "XS" : "Node"} engine ` +
+        `(maxClients=${maxClients}, MODDABLE_NODE_MAX_TCP=${maxTcp}, other settings default)`;
     }
     ws = await startWsServer();
     targets = [
@@ -277,6 +308,7 @@ async function main() {
   } finally {
     await stopAll();
   }
+  const xs = await xsFigures(options);
 
   const cpus = os.cpus();
   console.log(
@@ -312,6 +344,7 @@ async function main() {
     return `${clients} client${clients === 1 ? "" : "s"} ${(f / w).toFixed(2)}×`;
   });
   console.log(`msgs/s ratio firmware/ws: ${ratios.join(", ")}`);
+  console.log(`\n${"figures" in xs ? formatXsFigures(xs.figures).join("\n") : xs.skipped}`);
   if (errorLog.length) {
     console.log(`\nerrors (${errorLog.length}):`);
     for (const line of errorLog.slice(0, 20)) console.log(`  ${line}`);
@@ -362,6 +395,7 @@ async function main() {
         }),
       ),
       errors: errorLog.slice(0, 200),
+      ...("figures" in xs ? { xs: xs.figures } : {}),
     };
     const { json, html } = writeReport(options.out, figures);
     console.log(`\nreport: ${html}\nfigures: ${json}`);

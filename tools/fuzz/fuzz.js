@@ -19,14 +19,16 @@ GET /status must list the bystander alone. Cases come from the seed: the same se
 iteration number give the same bytes.
 
 Options:
+  --engine xs|node    the engine the firmware runs on, on the platform layer (default: XS where
+                      it is built, else Node)
   --url ws://…/ws     a running server (a board, the simulator) instead of the firmware on the
-                      Node platform layer; without GET /status only the protocol is checked
+                      platform layer; without GET /status only the protocol is checked
   --reference         the host tests' reference \`ws\` echo server instead (protocol checks only)
   --seed N            the run's seed (default: a new one, printed)
   --iterations N      at most N iterations (default 5000)
   --seconds N         no iteration starts after N seconds (default 120)
   --concurrency N     connections at once (default 4; at most maxClients - 1 and 5 of the 8
-                      TCP connections of the board and the Node layer)
+                      TCP connections of the board and the platform layer)
   --only N[,M…]       run only these iterations of --seed, one at a time, and describe each:
                       the replay of a failure
   --keep-going        do not stop at the first failure
@@ -37,7 +39,7 @@ Options:
   --verbose           describe every iteration
   --help              this text
 
-Without --url the firmware runs on the Node platform layer with the host tests' settings
+Without --url the firmware runs on the platform layer with the host tests' settings
 (host-tests/support/test-settings.js: pingInterval=400 pingTimeout=1000 handshakeTimeout=1000),
 so that liveness is checked within about a second. A failure prints the seed, the iteration, what
 was wrong and every byte sent and received, writes them to test-results/fuzz/, and the command
@@ -46,6 +48,7 @@ that replays it. Exit status: 0 no failure, 1 a failure, 2 bad arguments.`;
 function parseArgs(argv) {
   const options = {
     url: null,
+    engine: undefined,
     reference: false,
     seed: null,
     iterations: 5000,
@@ -75,7 +78,11 @@ function parseArgs(argv) {
       options.url = value(i++, arg);
       if (!/^ws:\/\//.test(options.url)) throw new Error(`--url: "${options.url}" is not ws://…`);
     } else if (arg === "--reference") options.reference = true;
-    else if (arg === "--seed") {
+    else if (arg === "--engine") {
+      options.engine = value(i++, arg);
+      if (options.engine !== "xs" && options.engine !== "node")
+        throw new Error(`--engine: "${options.engine}" is not xs or node`);
+    } else if (arg === "--seed") {
       const text = value(i++, arg);
       try {
         options.seed = parseSeed(text);
@@ -95,6 +102,10 @@ function parseArgs(argv) {
     else throw new Error(`unknown argument "${arg}"`);
   }
   if (options.url && options.reference) throw new Error("--url and --reference: choose one");
+  if (options.engine && (options.url || options.reference))
+    throw new Error(
+      "--engine is for the firmware on the platform layer, not with --url or --reference",
+    );
   if (options.only && options.seed === null) throw new Error("--only needs the --seed of the run");
   return options;
 }
@@ -146,10 +157,14 @@ async function main() {
       isFw = false;
       label = "the reference ws server (protocol checks only)";
     } else {
-      firmware = await startFirmware({ overrides: ["port=0", ...testSettings] });
+      firmware = await startFirmware({
+        overrides: ["port=0", ...testSettings],
+        engine: options.engine,
+      });
       address = parseAddress(firmware.url, { defaultPort: firmware.port, defaultPath: "/ws" });
       isFw = true;
-      label = "the firmware on the Node platform layer";
+      const { engine } = await firmware.measure();
+      label = `the firmware on the platform layer (${engine})`;
       alive = () => {
         const child = firmware.process;
         if (child.exitCode === null && child.signalCode === null) return;
@@ -165,7 +180,7 @@ async function main() {
     }
     target = label;
     const local = ["127.0.0.1", "localhost", "::1"].includes(address.host);
-    const replayPrefix = `npm run fuzz --${options.url ? ` --url ${options.url}` : ""}${options.reference ? " --reference" : ""}`;
+    const replayPrefix = `npm run fuzz --${options.url ? ` --url ${options.url}` : ""}${options.reference ? " --reference" : ""}${options.engine ? ` --engine ${options.engine}` : ""}`;
     console.error(
       `fuzz: seed ${seed} against ${label} (${address.host}:${address.port}${address.path}); ` +
         (options.only
@@ -177,7 +192,13 @@ async function main() {
     const summary = await runFuzz({
       ...address,
       firmware: isFw,
-      kind: options.url ? (local ? "local" : "board") : options.reference ? "reference" : "node",
+      kind: options.url
+        ? local
+          ? "local"
+          : "board"
+        : options.reference
+          ? "reference"
+          : "platform",
       seed,
       iterations: options.iterations,
       seconds: options.only ? 3600 : options.seconds,

@@ -11,7 +11,7 @@ import { buildCase } from "./mutators.js";
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const FAILURE_DIR = `${REPO_ROOT}test-results/fuzz`;
 
-/** TCP connections of the ESP32 build (CONFIG_LWIP_MAX_ACTIVE_TCP) and the Node layer. */
+/** TCP connections of the ESP32 build (CONFIG_LWIP_MAX_ACTIVE_TCP) and the platform layer. */
 const TCP_SLOTS = 8;
 
 /** Settings GET /status does not report, at the firmware's defaults. */
@@ -62,7 +62,7 @@ export async function targetLimits(t, { firmware, maxMessageSize = 65536 }) {
  * @param {number} o.port
  * @param {string} o.path the echo endpoint (/ws)
  * @param {boolean} o.firmware this firmware (firmware checks, /status) or another server
- * @param {string} [o.kind] "node", "sim", "board", "reference"… (payload sizes, timing)
+ * @param {string} [o.kind] "platform", "sim", "board", "reference"… (payload sizes, timing)
  * @param {number} o.seed
  * @param {number} o.iterations most iterations
  * @param {number} o.seconds time budget (no iteration starts after it)
@@ -89,7 +89,7 @@ export async function runFuzz(o) {
     port: o.port,
     path: o.path,
     firmware: o.firmware,
-    kind: o.kind ?? (o.firmware ? "node" : "reference"),
+    kind: o.kind ?? (o.firmware ? "platform" : "reference"),
     endpoints: o.firmware ? [o.path, "/broadcast", "/api"] : [o.path],
     limits,
     maxMessageSize: limits.maxMessageSize,

@@ -1,5 +1,5 @@
-// npm run check:esp32: the JavaScript half of `mcconfig -m -p esp32` (manifest with its esp32
-// sections, TypeScript, xsc, xsl preloading the flash image), without ESP-IDF.
+// npm run check:esp32: the JavaScript half of `mcconfig -d -m -p esp32` (manifest with its esp32
+// sections, TypeScript, xsc, xsl preloading the flash image), without ESP-IDF (moddable.js).
 import { checkEsp32, SdkMissing } from "./moddable.js";
 
 try {

@@ -1,12 +1,13 @@
-// The Moddable SDK on this machine: finding it, building the firmware for its Linux simulator
-// with mcconfig, and running the built app headless in its own process group.
+// The Moddable SDK on this machine (installed by Moddable's Getting Started, which sets MODDABLE):
+// finding it, building the firmware for its Linux simulator with mcconfig, and running the built
+// app headless (xvfb-run) in its own process group.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const sharedModdable = path.resolve(repoRoot, "../shared/moddable");
 const appName = "ws-echo"; // manifest.json build.NAME
 
 export class SdkMissing extends Error {}
@@ -15,10 +16,12 @@ export class SdkMissing extends Error {}
 export function moddableHome() {
   const home = process.env.MODDABLE;
   if (home && existsSync(path.join(home, "tools", "mcconfig.js"))) return home;
-  const how = existsSync(path.join(sharedModdable, "setup"))
-    ? `run  eval "$(../shared/moddable/setup)"  from the repo root (builds the SDK once, ~2 min)`
-    : "install the Moddable SDK (https://github.com/Moddable-OpenSource/moddable, Getting Started) and export MODDABLE";
-  throw new SdkMissing(`MODDABLE is not set${home ? ` correctly (${home})` : ""}: ${how}`);
+  throw new SdkMissing(
+    `MODDABLE is not set${home ? ` correctly (${home} has no tools/mcconfig.js)` : ""}: this ` +
+      "needs the Moddable SDK, installed by Moddable's Getting Started for Linux or macOS (or " +
+      "`xs-dev setup`), which sets MODDABLE and puts mcconfig on PATH. npm start and npm test " +
+      "need neither the SDK nor ESP-IDF.",
+  );
 }
 
 /** PATH with the project's TypeScript first: mcconfig runs `tsc` itself. */
@@ -67,14 +70,49 @@ export function buildForSimulator(settings, { instrument = false, outputDir } = 
   return app;
 }
 
-/** Runs ../shared/moddable/esp32-js-check (the JavaScript half of the ESP32 build). */
-export function checkEsp32(settings) {
+/**
+ * The JavaScript half of an ESP32 build, without ESP-IDF: `mcconfig -d -p esp32` (the manifest with
+ * its esp32 sections, mc/config, the generated makefile; no -m, so nothing is compiled yet), then
+ * only the makefile's mc.xs.c target: tsc, xsc for every module, and xsl, which preloads the
+ * modules the manifest names into the flash image and reports "N instances, N keys, … holes".
+ * The makefile insists on an ESP-IDF checkout it never reads for that target (it asks git for its
+ * version): an empty git repository stands in. Builds into `outputDir`. Returns the exit status.
+ */
+export function checkEsp32(
+  settings,
+  { outputDir = mkdtempSync(path.join(os.tmpdir(), "esp32-js-")) } = {},
+) {
   moddableHome();
-  const script = path.join(sharedModdable, "esp32-js-check");
-  if (!existsSync(script)) throw new SdkMissing(`${script} not found (it comes with ../shared)`);
-  return spawnSync("bash", [script, ...settings], {
+  const env = buildEnv();
+  const configure = spawnSync("mcconfig", ["-d", "-p", "esp32", "-o", outputDir, ...settings], {
     cwd: repoRoot,
-    env: buildEnv(),
+    env,
+    stdio: "inherit",
+  });
+  if (configure.error) throw new SdkMissing(`cannot run mcconfig: ${configure.error.message}`);
+  if (configure.status !== 0) return configure.status;
+  const idf = mkdtempSync(path.join(os.tmpdir(), "no-esp-idf-"));
+  const git = (...args) => spawnSync("git", ["-C", idf, ...args], { stdio: "ignore" }).status;
+  if (
+    git("init", "-q") !== 0 ||
+    git(
+      "-c",
+      "user.name=check",
+      "-c",
+      "user.email=check@localhost",
+      "commit",
+      "-q",
+      "--allow-empty",
+      "-m",
+      "stand-in",
+    ) !== 0
+  ) {
+    throw new Error("check:esp32 needs git (an empty repository stands in for ESP-IDF)");
+  }
+  const tmp = path.join(outputDir, "tmp", "esp32", "debug", appName);
+  return spawnSync("make", ["-f", "makefile", "SDKCONFIG_H=", path.join(tmp, "mc.xs.c")], {
+    cwd: tmp,
+    env: { ...env, IDF_PATH: idf },
     stdio: "inherit",
   }).status;
 }
@@ -85,11 +123,9 @@ export function checkEsp32(settings) {
  */
 export function launchSimulator(app, { timeout = 30000 } = {}) {
   const home = moddableHome();
-  const headless = path.join(sharedModdable, "headless-sim");
-  const [command, args] = existsSync(headless)
-    ? ["bash", [headless, app]]
-    : ["xvfb-run", ["-a", path.join(home, "build", "bin", "lin", "release", "mcsim"), app]];
-  const child = spawn(command, args, {
+  const simulator = path.join(home, "build", "bin", "lin", "release", "mcsim");
+  // Its stdout is a pipe here, which the C library buffers: stdbuf makes it flush every line.
+  const child = spawn("xvfb-run", ["-a", "stdbuf", "-oL", "-eL", simulator, app], {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, MODDABLE: home },

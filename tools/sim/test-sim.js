@@ -1,6 +1,6 @@
 // npm run test:sim: builds the firmware for the Moddable simulator (real XS, the SDK's own
 // ECMA-419 sockets) from the repo's manifest, runs it headless, and runs the same host-tests
-// against it that `npm test` runs against the Node platform layer. The simulator's whole process
+// against it that `npm test` runs against the platform layer. The simulator's whole process
 // group is killed at the end, whatever happens.
 import { spawn } from "node:child_process";
 import path from "node:path";

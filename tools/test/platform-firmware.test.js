@@ -1,4 +1,4 @@
-// Loading firmware on the Node platform layer: mc/config, preloaded modules, module resolution,
+// Loading firmware on the platform layer (both engines): mc/config, preloaded modules, module resolution,
 // the XS global environment and XS aborts. Each case runs a fixture firmware in a child process.
 import { expect } from "chai";
 import { engineName, forEachEngine, runFixture } from "./platform-support.js";

@@ -1,4 +1,4 @@
-// embedded:io/socket/tcp and listener on the Node platform layer: the ESP32 (lwip) semantics,
+// embedded:io/socket/tcp and listener on the platform layer (both engines): the ESP32 (lwip) semantics,
 // checked with real sockets against the fixture firmware fixtures/platform-sockets.
 import { expect } from "chai";
 import net from "node:net";

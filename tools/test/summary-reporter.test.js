@@ -185,7 +185,7 @@ describe("npm run test:board (host-tests/board.js)", function () {
   });
 
   it("runs the host tests against a server on loopback and ends with the summary table", async function () {
-    // The firmware on the Node platform layer stands in for a board (needs npm run build).
+    // The firmware on the platform layer stands in for a board (needs npm run build).
     const firmware = await startFirmware({ overrides: ["port=0"] });
     try {
       const board = `127.0.0.1:${firmware.port}`;

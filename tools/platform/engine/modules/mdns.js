@@ -1,7 +1,7 @@
 // "mdns", after modules/network/mdns/mdns.js of Moddable SDK 8.2.3, as far as the firmware sees
 // it: the constructor with a hostName probes for the name (the callback gets MDNS.hostName with ""
 // when probing starts, then with the name once claimed, ~750 ms later), and add/update/remove
-// keep the advertised services. Nothing goes on the network: the Node layer runs on loopback,
+// keep the advertised services. Nothing goes on the network: the platform layer runs on loopback,
 // where there is no one to ask, and this machine's resolver would not look there for .local
 // names anyway; a line "[mdns] …" says what a board would advertise.
 import { host } from "../host.js";
@@ -22,7 +22,7 @@ class MDNS {
         callFirmware(this.#client, this, MDNS.hostName, "");
         host.setTimer(PROBE_MS, () => {
           host.stdout(
-            `[mdns] ${this.hostName}.local claimed (not sent: the Node layer is on loopback)\n`,
+            `[mdns] ${this.hostName}.local claimed (not sent: the platform layer is on loopback)\n`,
           );
           callFirmware(this.#client, this, MDNS.hostName, this.hostName);
         });

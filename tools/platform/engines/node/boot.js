@@ -5,9 +5,7 @@ import process from "node:process";
 import { setImmediate } from "node:timers";
 import { installHost } from "../../engine/host.js";
 import { xsAbort } from "../../engine/runtime/abort.js";
-import { installReadOnlyCollections, runtimeBegins } from "../../engine/runtime/preload.js";
-import { installXsGlobals } from "../../engine/runtime/xs-globals.js";
-import { freezeBuiltIns, removeHostGlobals } from "../../engine/runtime/xs-intrinsics.js";
+import { installXsEnvironment, runMain } from "../../engine/runtime/firmware-start.js";
 import { installAbortHandlers } from "../../host/abort.js";
 import { configureLimits } from "../../host/lwip-state.js";
 import { hostServices } from "../../host/services.js";
@@ -25,14 +23,6 @@ export function installNodeHost() {
     later: setImmediate,
     heap: () => null,
   });
-}
-
-/** Makes this process's global environment like XS's on the ESP32. Irreversible. */
-export function installXsEnvironment() {
-  installXsGlobals();
-  installReadOnlyCollections();
-  freezeBuiltIns();
-  removeHostGlobals();
 }
 
 /**
@@ -56,12 +46,5 @@ export async function bootFirmware(app) {
   } catch (error) {
     xsAbort(error);
   }
-  runtimeBegins();
-  if (typeof namespace.default === "function") {
-    try {
-      namespace.default();
-    } catch (error) {
-      xsAbort(error);
-    }
-  }
+  runMain(namespace);
 }

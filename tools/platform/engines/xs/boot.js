@@ -78,6 +78,7 @@ export async function bootFirmware(app, xs) {
     peakSlots: bridge.heap.peakSlots,
     compute: bridge.compute.total,
     commands: bridge.compute.commands,
+    timerCompute: bridge.compute.timers,
   }));
   const worker = new XsWorker(xs.binary, (payload) => bridge.answer(payload));
   bridge.attach(worker);

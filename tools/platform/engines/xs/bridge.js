@@ -27,8 +27,12 @@ export class XsBridge {
   #sending = false;
   /** Meter figures of the worker: the most slots seen after a command, the last collection's. */
   heap = { liveSlots: null, peakSlots: 0, collections: 0 };
-  /** The compute count of every command since the last reset, and how many commands. */
-  compute = { total: 0, commands: 0 };
+  /**
+   * The compute count (XS's own count of the work it did: deterministic, unlike time) of every
+   * command but the host's collections, how many commands, and the part of it spent on commands
+   * that only fired timers (the server's liveness tick, for example).
+   */
+  compute = { total: 0, commands: 0, timers: 0 };
 
   /**
    * @param {object} services host/services.js
@@ -60,12 +64,12 @@ export class XsBridge {
     return meter.currentHeapCount;
   }
 
-  #noteMeter(meter, op) {
+  #noteMeter(meter, op, onlyTimers = false) {
     if (meter.currentHeapCount > this.heap.peakSlots) this.heap.peakSlots = meter.currentHeapCount;
-    if (op !== "gc") {
-      this.compute.total += meter.compute;
-      this.compute.commands += 1;
-    }
+    if (op === "gc") return;
+    this.compute.total += meter.compute;
+    this.compute.commands += 1;
+    if (onlyTimers) this.compute.timers += meter.compute;
   }
 
   // Events: what the host's objects did, for the worker, sent in one command per turn.
@@ -95,7 +99,11 @@ export class XsBridge {
         const { meter, reply } = await this.#worker.handle(
           encodeMessage({ op: "events", events }, attachments),
         );
-        this.#noteMeter(meter, "events");
+        this.#noteMeter(
+          meter,
+          "events",
+          events.every((event) => event[0] === "timer"),
+        );
         const outbox = decodeMessage(reply);
         this.#apply(outbox.value.operations, outbox.attachments);
       }

@@ -8,11 +8,10 @@
 // `result` of what handleCommand returns after its run loop.
 import { installHost } from "../../../engine/host.js";
 import { xsAbort } from "../../../engine/runtime/abort.js";
-import { installReadOnlyCollections, runtimeBegins } from "../../../engine/runtime/preload.js";
-import { installXsGlobals } from "../../../engine/runtime/xs-globals.js";
-import { freezeBuiltIns, removeHostGlobals } from "../../../engine/runtime/xs-intrinsics.js";
+import { installXsEnvironment, runMain } from "../../../engine/runtime/firmware-start.js";
 import { decodeMessage } from "../protocol.js";
 import { takeOutbox } from "./channel.js";
+import { unmetered } from "./meter.js";
 import { createFirmwareCompartment } from "./firmware-compartment.js";
 import { deliverEvents, remoteHost } from "./remote-host.js";
 
@@ -24,7 +23,7 @@ const reply = Object.freeze({
 
 export function handleCommand(buffer) {
   try {
-    const { value, attachments } = decodeMessage(new Uint8Array(buffer));
+    const { value, attachments } = unmetered(() => decodeMessage(new Uint8Array(buffer)));
     if (value.op === "events") deliverEvents(value.events, attachments);
     else if (value.op === "gc") gc();
     else if (value.op === "boot") boot(value);
@@ -45,22 +44,7 @@ function boot({ engine, main, engineModules, preloadRuntime }) {
   const compartment = createFirmwareCompartment(engineModules, preloadRuntime);
   installHost({ ...remoteHost, engine, firmwareGlobal: compartment.globalThis });
   for (const path of Object.values(engineModules)) importPlatformModule(path);
-  installXsGlobals();
-  installReadOnlyCollections();
-  freezeBuiltIns();
-  removeHostGlobals();
-  // As Moddable does: the main module (which may await at its top level), then its default export.
-  compartment.import(main).then(
-    (namespace) => {
-      runtimeBegins();
-      if (typeof namespace.default === "function") {
-        try {
-          namespace.default();
-        } catch (error) {
-          xsAbort(error);
-        }
-      }
-    },
-    (error) => xsAbort(error),
-  );
+  installXsEnvironment();
+  // The main module may await at its top level: imported asynchronously.
+  compartment.import(main).then(runMain, (error) => xsAbort(error));
 }

@@ -3,6 +3,7 @@
 // in order, with the reply to the host's command or ahead of the next call. A call (listen, claim a
 // pin, a digest…) needs an answer at once: it is a synchronous issueCommand.
 import { decodeMessage, encodeMessage } from "../protocol.js";
+import { unmetered } from "./meter.js";
 
 const ERRORS = Object.freeze({ Error, RangeError, TypeError, SyntaxError, ReferenceError });
 
@@ -29,7 +30,7 @@ function flush(value) {
 
 /** The reply to the host's command: every operation posted since the last flush. */
 export function takeOutbox() {
-  return flush({});
+  return unmetered(() => flush({}));
 }
 
 /**
@@ -37,7 +38,9 @@ export function takeOutbox() {
  * thrown here, with its class.
  */
 export function call(name, ...args) {
-  const reply = decodeMessage(new Uint8Array(issueCommand(flush({ call: name, args }))));
+  const reply = unmetered(() =>
+    decodeMessage(new Uint8Array(issueCommand(flush({ call: name, args })))),
+  );
   const { error, value } = reply.value;
   if (error) throw new (ERRORS[error.name] ?? Error)(error.message);
   return { value, attachments: reply.attachments };

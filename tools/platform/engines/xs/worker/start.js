@@ -25,6 +25,7 @@ export function startWorker(sources, entry) {
       performance: start.performance,
       setImmediate: start.setImmediate,
       gc: start.gc,
+      resetMeter: start.resetMeter,
       TextEncoder: start.TextEncoder,
       TextDecoder: start.TextDecoder,
       importPlatformModule: (path) => platform.importNow(path),
