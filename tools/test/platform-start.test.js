@@ -113,6 +113,19 @@ describe("platform: npm start (tools/start.js)", function () {
       }
     });
 
+    it("ends the run with code 1 and XS abort when the XS worker dies, as a board reboots", async function () {
+      if ("missing" in findXsWorker()) this.skip();
+      const firmware = await startFirmware({ overrides: ["port=0"] });
+      const [pid] = spawnSync("pgrep", ["-P", String(firmware.process.pid), "xsnap-worker"], {
+        encoding: "utf8",
+      }).stdout.split("\n");
+      expect(pid, "the xsnap-worker process").to.match(/^\d+$/);
+      process.kill(Number(pid), "SIGKILL");
+      const { code } = await firmware.exited;
+      expect(code).to.equal(1);
+      expect(firmware.errors()).to.include("XS abort: the XS worker was killed (SIGKILL)");
+    });
+
     it("--engine node runs the same firmware on V8, in its own process", async () => {
       const firmware = await startFirmware({ overrides: ["port=0"], engine: "node" });
       try {

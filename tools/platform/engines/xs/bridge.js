@@ -3,6 +3,7 @@
 // happens to them into events for the worker, carries out the operations the worker posts, and
 // answers its calls. The services themselves are the host's own (host/services.js), the same the
 // Node engine calls directly.
+import process from "node:process";
 import { decodeMessage, encodeMessage } from "./protocol.js";
 
 /** @typedef {import("../../host/lwip-pcb.js").Pcb} Pcb */
@@ -86,6 +87,13 @@ export class XsBridge {
     }
   }
 
+  /** A command failed: the worker died (its exit says how), or the layer has a bug. */
+  #failed(error) {
+    if (this.#worker.gone) return;
+    process.stderr.write(`XS engine: ${error.message}\n`);
+    process.exit(1);
+  }
+
   async #flush() {
     this.#flushScheduled = false;
     if (this.#sending || this.#events.length === 0) return;
@@ -107,6 +115,8 @@ export class XsBridge {
         const outbox = decodeMessage(reply);
         this.#apply(outbox.value.operations, outbox.attachments);
       }
+    } catch (error) {
+      this.#failed(error);
     } finally {
       this.#sending = false;
     }

@@ -37,6 +37,7 @@ export class XsWorker {
   #queue = []; // commands not yet sent: { message, resolve, reject }
   #current = null;
   #onCall;
+  #gone = false;
   exited;
 
   /**
@@ -52,6 +53,7 @@ export class XsWorker {
     this.#toWorker.on("error", () => {}); // a dead worker is reported by its exit
     this.exited = new Promise((resolve) => {
       this.#child.on("exit", (code, signal) => {
+        this.#gone = true;
         const error = new Error(describeWorkerExit(code, signal));
         for (const pending of [this.#current, ...this.#queue]) pending?.reject(error);
         this.#current = null;
@@ -68,6 +70,11 @@ export class XsWorker {
 
   get pid() {
     return this.#child.pid;
+  }
+
+  /** True once the worker has exited (its exit is reported through `exited`). */
+  get gone() {
+    return this.#gone;
   }
 
   /** Evaluates a script in the worker's start compartment. */
