@@ -8,6 +8,9 @@
 import { checkBoardReachable } from "./support/reachability.js";
 import { parseAddress } from "./support/address.js";
 import { runSuite } from "./support/run-suite.js";
+import { HELP, parseCommandLine, readCommandLine } from "../tools/wire/command-line.js";
+import { text } from "../tools/wire/option-values.js";
+import { UsageError } from "../tools/wire/usage-error.js";
 
 const USAGE = `Usage: BOARD=<address> npm run test:board [-- --grep <pattern>]
        npm run test:board -- <address> [--grep <pattern>]
@@ -23,42 +26,31 @@ and for each failure what was expected, what came, and the message.
 Environment:
   MAX_MESSAGE_SIZE=<bytes>   when the firmware was built with another maxMessageSize`;
 
-function parseArgs(argv) {
-  const options = { board: process.env.BOARD, grep: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "-h" || arg === "--help") options.help = true;
-    else if (arg === "-g" || arg === "--grep") options.grep = argv[++i];
-    else if (!arg.startsWith("-") && !options.board) options.board = arg;
-    else throw new Error(`unexpected argument "${arg}"`);
+const OPTIONS = { ...HELP, "--grep": { kind: text }, "-g": "--grep" };
+
+/** The options, with the board's address read; throws UsageError. */
+function parseArgs(argv, env) {
+  const { options, positionals } = parseCommandLine(argv, { options: OPTIONS, positionals: 1 });
+  if (options.help) return options;
+  if (env.BOARD && positionals.length) {
+    throw new UsageError(`unexpected argument "${positionals[0]}" (BOARD is set: ${env.BOARD})`);
   }
-  return options;
+  const board = env.BOARD || positionals[0];
+  if (!board) throw new UsageError("BOARD is not set.");
+  try {
+    return { ...options, board, address: parseAddress(board) };
+  } catch (error) {
+    throw new UsageError(error.message, { cause: error });
+  }
 }
 
 async function main() {
-  let options;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (err) {
-    console.error(`${err.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!options.board) {
-    console.error(`BOARD is not set.\n\n${USAGE}`);
-    return 2;
-  }
-
-  let address;
-  try {
-    address = parseAddress(options.board);
-  } catch (err) {
-    console.error(`${err.message}\n\n${USAGE}`);
-    return 2;
-  }
+  const argv = process.argv.slice(2);
+  const { options, exitCode } = readCommandLine(() => parseArgs(argv, process.env), {
+    usage: USAGE,
+  });
+  if (!options) return exitCode;
+  const { address } = options;
   process.env.BOARD = options.board;
   delete process.env.TARGET_URL;
   delete process.env.TARGET;

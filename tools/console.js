@@ -8,6 +8,9 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { ADDRESS_HELP, DEFAULT_URL, toWebSocketUrl } from "./cli/address.js";
+import { readCommandLine, valueAfter } from "./wire/command-line.js";
+import { token as checkToken } from "./wire/option-values.js";
+import { UsageError } from "./wire/usage-error.js";
 
 const require = createRequire(import.meta.url);
 
@@ -95,8 +98,6 @@ Examples:
   npm run console -- 127.0.0.1:8080 -x hello -w 1     # send one message, print the echo
   npm run console -- wss://stream.binance.com:9443/ws/btcusdt@trade`;
 
-class UsageError extends Error {}
-
 /**
  * Splits the command line into the wrapper's options, the address and the arguments for wscat.
  * @returns {{ help: boolean, url: string, defaulted: boolean, execute: boolean, insecure: boolean,
@@ -114,14 +115,10 @@ export function parseConsoleArgs(argv) {
     }
     address = value;
   };
-  const needValue = (i, name) => {
-    if (argv[i + 1] === undefined) throw new UsageError(`${name} needs a value`);
-    return argv[i + 1];
-  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--help" || arg === "-h") help = true;
-    else if (arg === "--token") token = needValue(i++, arg);
+    else if (arg === "--token") token = valueAfter(argv, i++, arg);
     else if (arg.startsWith("--token=")) token = arg.slice("--token=".length);
     else if (arg === "--insecure") insecure = true;
     else if (arg === "--") {
@@ -136,7 +133,7 @@ export function parseConsoleArgs(argv) {
         throw new UsageError("--listen: this console connects; run npx wscat --listen <port>");
       }
       let value = eq < 0 ? undefined : arg.slice(eq + 1);
-      if (value === undefined && kind === "required") value = needValue(i++, name);
+      if (value === undefined && kind === "required") value = valueAfter(argv, i++, name);
       if (value === undefined && kind === "optional" && argv[i + 1]?.[0] !== "-") {
         value = argv[++i];
       }
@@ -161,7 +158,7 @@ export function parseConsoleArgs(argv) {
           rest.push(name);
           continue;
         }
-        const value = j + 1 < arg.length ? arg.slice(j + 1) : needValue(i++, `-${arg[j]}`);
+        const value = j + 1 < arg.length ? arg.slice(j + 1) : valueAfter(argv, i++, `-${arg[j]}`);
         if (name === "--connect") setAddress(value, " (-c)");
         else rest.push(name, value);
         break;
@@ -171,9 +168,7 @@ export function parseConsoleArgs(argv) {
   if (help) {
     return { help, url: DEFAULT_URL, defaulted: true, execute: false, insecure, wscatArgs: [] };
   }
-  if (token !== null && !/^[\x21-\x7e]+$/.test(token)) {
-    throw new UsageError("--token: a token is printable ASCII without spaces");
-  }
+  if (token !== null) checkToken(token, "--token");
   let url;
   try {
     url = address === null ? DEFAULT_URL : toWebSocketUrl(address);
@@ -197,14 +192,12 @@ function wscatOptionsHelp(bin) {
 }
 
 function main() {
-  let parsed;
-  try {
-    parsed = parseConsoleArgs(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`console: ${error.message}\n(npm run console -- --help explains the options)`);
-    process.exit(2);
-  }
+  const argv = process.argv.slice(2);
+  const { options: parsed, exitCode } = readCommandLine(() => parseConsoleArgs(argv), {
+    prefix: "console: ",
+    hint: "(npm run console -- --help explains the options)",
+  });
+  if (!parsed) process.exit(exitCode);
   let bin;
   try {
     bin = wscatBin();

@@ -1,22 +1,18 @@
 // npm run watch: keeps a WebSocket connection open, shows a live status line, and says how and
 // when the connection ended (close code, reason, how long it stayed open). See --help.
 import process from "node:process";
-import { parseWatchArgs, USAGE, UsageError } from "./watch/args.js";
+import { parseWatchArgs, USAGE } from "./watch/args.js";
 import { Display } from "./watch/display.js";
 import { watch } from "./watch/loop.js";
+import { readCommandLine } from "./wire/command-line.js";
 
-let options;
-try {
-  options = parseWatchArgs(process.argv.slice(2));
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  console.error(`watch: ${error.message}\n(npm run watch -- --help explains the options)`);
-  process.exit(2);
-}
-if (options.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const argv = process.argv.slice(2);
+const { options, exitCode } = readCommandLine(() => parseWatchArgs(argv), {
+  usage: USAGE,
+  prefix: "watch: ",
+  hint: "(npm run watch -- --help explains the options)",
+});
+if (!options) process.exit(exitCode);
 
 const display = new Display({
   stdout: process.stdout,

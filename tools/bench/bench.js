@@ -8,6 +8,8 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { findXsWorker } from "../platform/engines/xs/worker-binary.js";
 import { startFirmware } from "../platform/index.js";
+import { HELP, parseCommandLine, readCommandLine } from "../wire/command-line.js";
+import { integer, listOf, oneOf, text, wsUrl } from "../wire/option-values.js";
 import { closedLoop, sleep } from "./measure.js";
 import { FIGURES_VERSION, writeReport } from "./report.js";
 import { formatXsFigures, measureXsFigures } from "./xs-figures.js";
@@ -45,51 +47,17 @@ count + 10 and MODDABLE_NODE_MAX_TCP (the emulated CONFIG_LWIP_MAX_ACTIVE_TCP) t
 const WARMUP_MESSAGES = 200;
 const WS_LABEL = "a plain `ws` echo server (host-tests reference server) in its own Node process";
 
-function parseArgs(argv) {
-  const options = {
-    clients: [1, 10, 50],
-    messages: 2000,
-    size: 125,
-    rounds: 3,
-    engine: "node",
-    url: null,
-    out: null,
-    xs: true,
-    help: false,
-  };
-  const value = (i, name) => {
-    if (argv[i + 1] === undefined) throw new Error(`${name} needs a value`);
-    return argv[i + 1];
-  };
-  const positive = (text, name) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0)
-      throw new Error(`${name}: "${text}" is not a positive integer`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--help" || arg === "-h") options.help = true;
-    else if (arg === "--clients") {
-      options.clients = value(i++, arg)
-        .split(",")
-        .map((n) => positive(n, arg));
-    } else if (arg === "--messages") options.messages = positive(value(i++, arg), arg);
-    else if (arg === "--size") options.size = positive(value(i++, arg), arg);
-    else if (arg === "--rounds") options.rounds = positive(value(i++, arg), arg);
-    else if (arg === "--url") {
-      options.url = value(i++, arg);
-      if (!/^ws:\/\//.test(options.url)) throw new Error(`--url: "${options.url}" is not ws://…`);
-    } else if (arg === "--engine") {
-      options.engine = value(i++, arg);
-      if (options.engine !== "node" && options.engine !== "xs")
-        throw new Error(`--engine: "${options.engine}" is not node or xs`);
-    } else if (arg === "--no-xs") options.xs = false;
-    else if (arg === "--out") options.out = value(i++, arg);
-    else throw new Error(`unknown argument "${arg}"`);
-  }
-  return options;
-}
+const OPTIONS = {
+  ...HELP,
+  "--clients": { kind: listOf(integer(1)), default: [1, 10, 50] },
+  "--messages": { kind: integer(1), default: 2000 },
+  "--size": { kind: integer(1), default: 125 },
+  "--rounds": { kind: integer(1), default: 3 },
+  "--engine": { kind: oneOf("node", "xs"), default: "node" },
+  "--url": { kind: wsUrl, default: null },
+  "--out": { kind: text, default: null },
+  "--no-xs": { key: "xs", default: true, set: false },
+};
 
 /** The `ws` echo server in its own process. */
 async function startWsServer() {
@@ -225,17 +193,12 @@ function row(name, r) {
 }
 
 async function main() {
-  let options;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (error) {
-    console.error(`bench: ${error.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const argv = process.argv.slice(2);
+  const { options, exitCode } = readCommandLine(
+    () => parseCommandLine(argv, { options: OPTIONS }).options,
+    { usage: USAGE, prefix: "bench: " },
+  );
+  if (!options) return exitCode;
   if (options.out) {
     // Before the runs, so that a folder that cannot be written fails at once, not at the end.
     try {

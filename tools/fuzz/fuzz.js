@@ -4,6 +4,9 @@ import { parseAddress } from "../../host-tests/support/address.js";
 import { startReferenceServer } from "../../host-tests/support/reference-server.js";
 import { testSettings } from "../../host-tests/support/test-settings.js";
 import { startFirmware } from "../platform/index.js";
+import { HELP, parseCommandLine, readCommandLine } from "../wire/command-line.js";
+import { integer, listOf, oneOf, wsUrl } from "../wire/option-values.js";
+import { UsageError } from "../wire/usage-error.js";
 import { freshSeed, parseSeed } from "./prng.js";
 import { fetchStatus, formatFailure, formatSummary, runFuzz, saveFailure } from "./run.js";
 
@@ -45,68 +48,39 @@ so that liveness is checked within about a second. A failure prints the seed, th
 was wrong and every byte sent and received, writes them to test-results/fuzz/, and the command
 that replays it. Exit status: 0 no failure, 1 a failure, 2 bad arguments.`;
 
-function parseArgs(argv) {
-  const options = {
-    url: null,
-    engine: undefined,
-    reference: false,
-    seed: null,
-    iterations: 5000,
-    seconds: 120,
-    concurrency: 4,
-    only: null,
-    keepGoing: false,
-    strict: true,
-    verbose: false,
-    help: false,
-  };
-  const value = (i, name) => {
-    if (argv[i + 1] === undefined || argv[i + 1].startsWith("--"))
-      throw new Error(`${name} needs a value`);
-    return argv[i + 1];
-  };
-  const count = (text, name, min = 1) => {
-    const n = Number(text);
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min)
-      throw new Error(`${name}: "${text}" is not an integer ≥ ${min}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--help" || arg === "-h") options.help = true;
-    else if (arg === "--url") {
-      options.url = value(i++, arg);
-      if (!/^ws:\/\//.test(options.url)) throw new Error(`--url: "${options.url}" is not ws://…`);
-    } else if (arg === "--reference") options.reference = true;
-    else if (arg === "--engine") {
-      options.engine = value(i++, arg);
-      if (options.engine !== "xs" && options.engine !== "node")
-        throw new Error(`--engine: "${options.engine}" is not xs or node`);
-    } else if (arg === "--seed") {
-      const text = value(i++, arg);
-      try {
-        options.seed = parseSeed(text);
-      } catch (error) {
-        throw new Error(`--seed: ${error.message}`, { cause: error });
-      }
-    } else if (arg === "--iterations") options.iterations = count(value(i++, arg), arg);
-    else if (arg === "--seconds") options.seconds = count(value(i++, arg), arg);
-    else if (arg === "--concurrency") options.concurrency = count(value(i++, arg), arg);
-    else if (arg === "--only") {
-      options.only = value(i++, arg)
-        .split(",")
-        .map((n) => count(n.trim(), arg, 0));
-    } else if (arg === "--keep-going") options.keepGoing = true;
-    else if (arg === "--verbose") options.verbose = true;
-    else if (arg === "--lenient") options.strict = false;
-    else throw new Error(`unknown argument "${arg}"`);
+/** --seed: a seed as the run printed it. */
+function seed(value, name) {
+  try {
+    return parseSeed(value);
+  } catch (error) {
+    throw new UsageError(`${name}: ${error.message}`, { cause: error });
   }
-  if (options.url && options.reference) throw new Error("--url and --reference: choose one");
+}
+
+const OPTIONS = {
+  ...HELP,
+  "--url": { kind: wsUrl, default: null },
+  "--reference": {},
+  "--engine": { kind: oneOf("xs", "node") },
+  "--seed": { kind: seed, default: null },
+  "--iterations": { kind: integer(1), default: 5000 },
+  "--seconds": { kind: integer(1), default: 120 },
+  "--concurrency": { kind: integer(1), default: 4 },
+  "--only": { kind: listOf(integer(0)), default: null },
+  "--keep-going": {},
+  "--lenient": { key: "strict", default: true, set: false },
+  "--verbose": {},
+};
+
+function parseArgs(argv) {
+  const { options } = parseCommandLine(argv, { options: OPTIONS });
+  if (options.url && options.reference) throw new UsageError("--url and --reference: choose one");
   if (options.engine && (options.url || options.reference))
-    throw new Error(
+    throw new UsageError(
       "--engine is for the firmware on the platform layer, not with --url or --reference",
     );
-  if (options.only && options.seed === null) throw new Error("--only needs the --seed of the run");
+  if (options.only && options.seed === null)
+    throw new UsageError("--only needs the --seed of the run");
   return options;
 }
 
@@ -121,17 +95,12 @@ async function isFirmware(address) {
 }
 
 async function main() {
-  let options;
-  try {
-    options = parseArgs(process.argv.slice(2));
-  } catch (error) {
-    console.error(`fuzz: ${error.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const argv = process.argv.slice(2);
+  const { options, exitCode } = readCommandLine(() => parseArgs(argv), {
+    usage: USAGE,
+    prefix: "fuzz: ",
+  });
+  if (!options) return exitCode;
   const seed = options.seed ?? freshSeed();
   let server = null;
   let firmware = null;

@@ -1,8 +1,9 @@
 // Command line of tools/start.js: `key=value` overrides of mc/config (kept as strings, as mcconfig
 // does) and a few options.
+import { UsageError } from "../wire/usage-error.js";
 import { parseOverrides } from "./manifest/mc-config.js";
 
-export class UsageError extends Error {}
+export { UsageError };
 
 /**
  * @param {string[]} argv arguments after the script name

@@ -157,7 +157,7 @@ describe("npm run test:board (host-tests/board.js)", function () {
   it("exits with 2 and the usage on an unknown option or a bad address", async function () {
     const option = await run([BOARD_JS, "127.0.0.1", "--frobnicate"], { BOARD: undefined });
     expect(option.code).to.equal(2);
-    expect(option.stderr).to.include('unexpected argument "--frobnicate"');
+    expect(option.stderr).to.include('unknown option "--frobnicate"');
     expect(option.stderr).to.include("Usage:");
     const address = await run([BOARD_JS], { BOARD: "http://127.0.0.1/" });
     expect(address.code).to.equal(2);

@@ -1,5 +1,8 @@
 // The watcher's command line.
 import { ADDRESS_HELP, DEFAULT_URL, toWebSocketUrl } from "../cli/address.js";
+import { HELP, parseCommandLine } from "../wire/command-line.js";
+import { integer, positiveNumber, text, token } from "../wire/option-values.js";
+import { UsageError } from "../wire/usage-error.js";
 import { BACKOFF_DEFAULTS } from "./backoff.js";
 import { RATE_WINDOW_MS } from "./stats.js";
 
@@ -49,118 +52,48 @@ Examples:
   npm run watch -- wss://stream.binance.com:9443/ws/btcusdt@depth --duration 60
   npm run watch -- wss://stream.binance.com:9443/ws/btcusdt@trade --show --truncate 100`;
 
-export class UsageError extends Error {}
+/** Seconds above 0, as milliseconds. */
+const milliseconds = (value, name) => Math.round(positiveNumber(value, name) * 1000);
 
-const number = (text, name, { integer = false, min = 0, above = false } = {}) => {
-  const n = Number(text);
-  const ok = text !== "" && Number.isFinite(n) && (!integer || Number.isInteger(n));
-  if (!ok || n < min || (above && n <= min)) {
-    const what = integer ? "an integer" : "a number";
-    throw new UsageError(
-      `${name}: "${text}" is not ${what} ${above ? "above" : "of at least"} ${min}`,
-    );
-  }
-  return n;
+const OPTIONS = {
+  ...HELP,
+  "--reconnect": {},
+  "--max-reconnects": { kind: integer(0), default: Infinity },
+  "--reconnect-delay": {
+    kind: milliseconds,
+    key: "reconnectDelayMs",
+    default: BACKOFF_DEFAULTS.firstMs,
+  },
+  "--duration": { kind: milliseconds, key: "durationMs", default: null },
+  "--show": {},
+  "--truncate": { kind: integer(0), default: 200 },
+  "--send": { kind: text, repeat: true },
+  "--token": { kind: token, default: null },
+  "--insecure": {},
+  "--ping": { kind: milliseconds, key: "pingMs", default: null },
+  "--interval": { kind: milliseconds, key: "intervalMs", default: 5000 },
+  "--connect-timeout": { kind: milliseconds, key: "connectTimeoutMs", default: 10_000 },
 };
 
 /** @returns the options; throws UsageError on a bad command line. */
 export function parseWatchArgs(argv) {
-  const options = {
-    help: false,
-    url: DEFAULT_URL,
-    defaulted: true,
-    reconnect: false,
-    maxReconnects: Infinity,
-    reconnectDelayMs: BACKOFF_DEFAULTS.firstMs,
-    durationMs: null,
-    show: false,
-    truncate: 200,
-    send: [],
-    token: null,
-    insecure: false,
-    intervalMs: 5000,
-    pingMs: null,
-    connectTimeoutMs: 10_000,
-  };
-  let address = null;
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let inline;
-    const eq = arg.indexOf("=");
-    if (arg.startsWith("--") && eq > 0) {
-      inline = arg.slice(eq + 1);
-      arg = arg.slice(0, eq);
-    }
-    const value = () => {
-      if (inline !== undefined) return inline;
-      if (argv[i + 1] === undefined) throw new UsageError(`${arg} needs a value`);
-      return argv[++i];
-    };
-    const flag = () => {
-      if (inline !== undefined) throw new UsageError(`${arg} takes no value`);
-      return true;
-    };
-    const seconds = (opts) => Math.round(number(value(), arg, opts) * 1000);
-    switch (arg) {
-      case "-h":
-      case "--help":
-        options.help = flag();
-        break;
-      case "--reconnect":
-        options.reconnect = flag();
-        break;
-      case "--max-reconnects":
-        options.maxReconnects = number(value(), arg, { integer: true });
-        options.reconnect = true;
-        break;
-      case "--reconnect-delay":
-        options.reconnectDelayMs = seconds({ min: 0, above: true });
-        break;
-      case "--duration":
-        options.durationMs = seconds({ min: 0, above: true });
-        break;
-      case "--show":
-        options.show = flag();
-        break;
-      case "--truncate":
-        options.truncate = number(value(), arg, { integer: true });
-        break;
-      case "--send":
-        options.send.push(value());
-        break;
-      case "--token":
-        options.token = value();
-        if (!/^[\x21-\x7e]+$/.test(options.token)) {
-          throw new UsageError("--token: a token is printable ASCII without spaces");
-        }
-        break;
-      case "--insecure":
-        options.insecure = flag();
-        break;
-      case "--ping":
-        options.pingMs = seconds({ min: 0, above: true });
-        break;
-      case "--interval":
-        options.intervalMs = seconds({ min: 0, above: true });
-        break;
-      case "--connect-timeout":
-        options.connectTimeoutMs = seconds({ min: 0, above: true });
-        break;
-      default:
-        if (arg.startsWith("-") && arg.length > 1) {
-          throw new UsageError(`unknown option "${arg}"`);
-        }
-        if (address !== null) throw new UsageError(`two addresses, "${address}" and "${arg}"`);
-        address = arg;
-    }
+  const { options, positionals } = parseCommandLine(argv, {
+    options: OPTIONS,
+    positionals: Infinity,
+  });
+  // --max-reconnects implies --reconnect
+  if (Number.isFinite(options.maxReconnects)) options.reconnect = true;
+  if (positionals.length > 1) {
+    throw new UsageError(`two addresses, "${positionals[0]}" and "${positionals[1]}"`);
   }
+  const [address = null] = positionals;
+  let url = DEFAULT_URL;
   if (address !== null) {
     try {
-      options.url = toWebSocketUrl(address);
+      url = toWebSocketUrl(address);
     } catch (error) {
       throw new UsageError(error.message);
     }
-    options.defaulted = false;
   }
-  return options;
+  return { ...options, url, defaulted: address === null };
 }
