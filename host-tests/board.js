@@ -6,7 +6,7 @@
 // each failure, expected vs received and the message. Exit code: 0 all passed, 1 a failure or an
 // unreachable board, 2 a usage error.
 import { checkBoardReachable } from "./support/reachability.js";
-import { parseAddress } from "./support/address.js";
+import { addressUrl, parseAddress } from "../tools/wire/address.js";
 import { runSuite } from "./support/run-suite.js";
 import { HELP, parseCommandLine, readCommandLine } from "../tools/wire/command-line.js";
 import { text } from "../tools/wire/option-values.js";
@@ -55,8 +55,7 @@ async function main() {
   delete process.env.TARGET_URL;
   delete process.env.TARGET;
 
-  const host = address.host.includes(":") ? `[${address.host}]` : address.host;
-  const url = `ws://${host}:${address.port}${address.path}`;
+  const url = addressUrl(address);
   console.log(`Board: ${url}`);
   try {
     await checkBoardReachable(address.host, address.port);

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
-import { ADDRESS_HELP, DEFAULT_URL, toWebSocketUrl } from "./cli/address.js";
+import { ADDRESS_HELP, DEFAULT_URL, toWebSocketUrl } from "./wire/address.js";
 import { readCommandLine, valueAfter } from "./wire/command-line.js";
 import { token as checkToken } from "./wire/option-values.js";
 import { UsageError } from "./wire/usage-error.js";

@@ -8,7 +8,7 @@
 //
 // The target starts lazily, once per mocha run (see hooks.js), and stops in a root `after`.
 import { readFileSync } from "node:fs";
-import { parseAddress } from "./address.js";
+import { addressUrl, parseAddress } from "../../tools/wire/address.js";
 import { checkBoardReachable, checkServerReachable } from "./reachability.js";
 import { startReferenceServer } from "./reference-server.js";
 import { testSettings } from "./test-settings.js";
@@ -165,11 +165,6 @@ export const target = {
   },
 };
 
-function describeUrl({ host, port, path }) {
-  const h = host.includes(":") ? `[${host}]` : host;
-  return `ws://${h}:${port}${path}`;
-}
-
 async function startPlatformFirmware() {
   let platform;
   try {
@@ -224,10 +219,10 @@ async function startSelected() {
   switch (selection.kind) {
     case "board":
       await checkBoardReachable(selection.host, selection.port);
-      return { ...selection, url: describeUrl(selection), stop: async () => {} };
+      return { ...selection, url: addressUrl(selection), stop: async () => {} };
     case "sim":
       await checkServerReachable(selection.host, selection.port);
-      return { ...selection, url: describeUrl(selection), stop: async () => {} };
+      return { ...selection, url: addressUrl(selection), stop: async () => {} };
     case "reference":
       return startReferenceServer({
         path: selection.path,

@@ -1,6 +1,6 @@
 // npm run fuzz: a seeded random fuzzer of the opening handshake and the frame parser. See --help.
 import process from "node:process";
-import { parseAddress } from "../../host-tests/support/address.js";
+import { parseAddress } from "../wire/address.js";
 import { startReferenceServer } from "../../host-tests/support/reference-server.js";
 import { testSettings } from "../../host-tests/support/test-settings.js";
 import { startFirmware } from "../platform/index.js";

@@ -1,6 +1,6 @@
-// host-tests/support/address.js: board addresses as students type them, the mDNS name included.
+// tools/wire/address.js: board addresses as students type them, the mDNS name included.
 import { expect } from "chai";
-import { parseAddress } from "../../host-tests/support/address.js";
+import { addressUrl, parseAddress } from "../wire/address.js";
 
 describe("board addresses (BOARD=…)", () => {
   it("takes an IP, host:port, a ws:// URL and the board's <hostname>.local name", () => {
@@ -19,6 +19,11 @@ describe("board addresses (BOARD=…)", () => {
       host: "esp32-echo.local",
       path: "/api",
     });
+  });
+
+  it("writes an address back as a URL, an IPv6 host in brackets", () => {
+    expect(addressUrl(parseAddress("192.168.1.42"))).to.equal("ws://192.168.1.42:80/ws");
+    expect(addressUrl(parseAddress("ws://[::1]:8080/api"))).to.equal("ws://[::1]:8080/api");
   });
 
   it("says what it expected for what it cannot read", () => {

@@ -1,7 +1,7 @@
 // tools/watch.js (npm run watch): its pure parts, then the tool as a child process against local
 // `ws` servers that stream, ping and end the connection as each test chooses.
 import { expect } from "chai";
-import { toWebSocketUrl } from "../cli/address.js";
+import { toWebSocketUrl } from "../wire/address.js";
 import { parseWatchArgs } from "../watch/args.js";
 import { Backoff } from "../watch/backoff.js";
 import {

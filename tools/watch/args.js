@@ -1,5 +1,5 @@
 // The watcher's command line.
-import { ADDRESS_HELP, DEFAULT_URL, toWebSocketUrl } from "../cli/address.js";
+import { ADDRESS_HELP, DEFAULT_URL, toWebSocketUrl } from "../wire/address.js";
 import { HELP, parseCommandLine } from "../wire/command-line.js";
 import { integer, positiveNumber, text, token } from "../wire/option-values.js";
 import { UsageError } from "../wire/usage-error.js";
