@@ -20,9 +20,13 @@ export default tseslint.config(
         "setTimeout",
         "setInterval",
       ],
+      // Node's modules by name; a firmware module may be named http/… (it is no Node module).
       "no-restricted-imports": [
         "error",
-        { patterns: ["node:*", "fs", "http", "crypto", "buffer", "events", "ws"] },
+        {
+          paths: ["fs", "http", "https", "crypto", "buffer", "events", "ws"],
+          patterns: ["node:*"],
+        },
       ],
     },
   },

@@ -1,5 +1,5 @@
 /*
- * ESP32 WebSocket echo server: the board's whole behaviour, in one screen.
+ * ESP32 WebSocket echo server: the board's endpoints and what each one does, in one screen.
  *
  * Build and flash:  mcconfig -d -m -p esp32 ssid=<wifi> password=<password>
  * Then connect:     ws://<board-ip>/ws  (the board prints the address when it is ready)
@@ -9,21 +9,34 @@ import { CommandChannel } from "api/command-channel";
 import { param } from "api/params";
 import { Button } from "device/button";
 import { Light } from "device/light";
-import { advertise } from "discovery";
-import { describeHeap } from "memory";
-import Net from "net";
+import { announce } from "discovery";
+import { census } from "memory";
 import settings from "settings";
 import { describeStatus, statusReply } from "status";
 import Timer from "timer";
 import { consolePage } from "web-console";
 import { WebSocketServer } from "websocket/server";
 
-// Three WebSocket endpoints: settings.path ("/ws") echoes, "/broadcast" relays to everyone on it,
-// "/api" takes commands. The server pings every client and drops those that stop answering.
-const server = new WebSocketServer({ ...settings, paths: [settings.path, "/broadcast", "/api"] });
+const server = new WebSocketServer(settings); // pings every client, drops the silent ones
 
-// /api: {"id": 1, "cmd": "light", "on": true} → {"id": 1, "ok": true, "light": {"on": true}}, and
-// events pushed to every /api client. A command is one function; {"cmd": "help"} lists them.
+// ws://<ip>/ws: echo, to the sender only, same type (text or binary).
+server.websocket(settings.path, {
+  onMessage(client, message) {
+    if (message === "Trigger async")
+      Timer.set(() => client.send("Async data"), 100); // a push
+    else if (message === "Ping")
+      client.ping(); // the client's WebSocket answers with a pong
+    else client.send(message);
+  },
+});
+
+// ws://<ip>/broadcast: every message to every client of it, sender included. tick=<ms> pushes.
+const broadcast = server.websocket("/broadcast", { onMessage: (_, m) => broadcast.send(m) });
+let ticks = 0;
+if (settings.tick > 0) Timer.repeat(() => broadcast.send(`tick ${++ticks}`), settings.tick);
+
+// ws://<ip>/api: {"id": 1, "cmd": "light", "on": true} → {"id": 1, "ok": true, "light": …}, and
+// events to every /api client. A command is one function; {"cmd": "help"} lists them.
 const api = new CommandChannel(server, { path: "/api", maxRequestSize: settings.maxRequestSize });
 const light = new Light({ pin: settings.lightPin, activeLow: settings.lightActiveLow });
 const toggle = param.optional(param.oneOf(true, false, "toggle"));
@@ -40,65 +53,20 @@ api.command("echo", "sends text back", { text: param.text }, ({ text }) => ({ te
 api.command("add", "adds two numbers", { a: param.number, b: param.number }, ({ a, b }) => ({
   sum: a + b, // a command needs no hardware: this is all it takes to add one
 }));
-
-// The BOOT button: pressing it pushes an event to every /api client.
 const button = new Button({
-  pin: settings.buttonPin,
+  pin: settings.buttonPin, // the BOOT button: pressing it is an event for every /api client
   onChange: (pressed) => api.event({ event: "button", pressed }),
 });
 
-server.onMessage = (client, message) => {
-  if (client.path === "/api") {
-    api.handle(client, message);
-  } else if (client.path === "/broadcast") {
-    // Broadcast: the server keeps the list of clients and sends to each, the sender included.
-    server.broadcast(message, "/broadcast");
-  } else if (message === "Trigger async") {
-    // Server push: nothing asked for this message; the server sends it later, on its own.
-    Timer.set(() => client.send("Async data"), 100);
-  } else if (message === "Ping") {
-    client.ping(); // a ping frame from the server; the client's WebSocket answers with a pong
-  } else {
-    client.send(message); // echo, to the sender only, same type (text or binary)
-  }
-};
-
-// With tick=<ms>, the server pushes "tick 1", "tick 2", … to every /broadcast client.
-let ticks = 0;
-if (settings.tick > 0)
-  Timer.repeat(() => server.broadcast(`tick ${++ticks}`, "/broadcast"), settings.tick);
-
-// GET /status: uptime, connected clients and their traffic, limits, memory, light and button.
+// http://<ip>/status: uptime, clients and their traffic, limits, memory, light and button;
+// http://<ip>/: the web console (open: it asks for the token itself).
+const device = () => ({ light: light.state, button: button.state });
+const boardStatus = () => describeStatus(server, settings, device());
 server.route("/status", () => statusReply(server, settings, device()), { requiresToken: true });
-server.route("/", consolePage); // GET /: the web console page (open; it asks for the token itself)
-function boardStatus() {
-  return describeStatus(server, settings, device());
-}
-function device() {
-  return {
-    light: { on: light.on, pin: light.pin, level: light.level },
-    button: { pressed: button.pressed, pin: button.pin },
-  };
-}
+server.route("/", consolePage(server, api.path));
 
 // Each connection costs memory: the log shows the clients and the heap in use (debug builds).
-server.onConnection = (client) => {
-  trace(
-    `client #${client.id} connected to ${client.path} from ${client.remoteAddress}; ${census()}\n`,
-  );
-};
-server.onClose = (client, code) => {
-  trace(`client #${client.id} left (${code}); ${census()}\n`);
-};
-function census(): string {
-  const heap = describeHeap();
-  return `${server.clients.size} connected${heap ? `, ${heap}` : ""}`;
-}
-
-// The address to connect to, and the same by name once mDNS has claimed <hostname>.local.
-const host = Net.get("IP") || "127.0.0.1";
-const port = server.port === 80 ? "" : `:${server.port}`;
-trace(`WebSocket echo server ready: ws://${host}${port}${settings.path}\n`);
-advertise(settings.hostname, server.port, (name) => {
-  trace(`also at ws://${name}.local${port}${settings.path} and http://${name}.local${port}/\n`);
-});
+const log = (what: string) => trace(`${what}; ${census(server.clients.size)}\n`);
+server.onConnection = (c) => log(`client #${c.id} connected to ${c.path} from ${c.remoteAddress}`);
+server.onClose = (c, code) => log(`client #${c.id} left (${code})`);
+announce(server.port, settings);

@@ -6,6 +6,7 @@
  * name actually claimed.
  */
 import MDNS from "mdns";
+import Net from "net";
 
 /** The mdns callback's message when a host name is being probed ("") or has been claimed. */
 const HOST_NAME = 1;
@@ -21,4 +22,17 @@ export function advertise(hostName: string, port: number, onClaimed: (name: stri
     }
   });
   return mdns;
+}
+
+/**
+ * Prints the address to connect to (`WebSocket echo server ready: ws://<ip>/ws`), then, once
+ * mDNS has claimed <hostname>.local, the same by name.
+ */
+export function announce(port: number, { path, hostname }: { path: string; hostname: string }) {
+  const host = Net.get("IP") || "127.0.0.1";
+  const portPart = port === 80 ? "" : `:${port}`;
+  trace(`WebSocket echo server ready: ws://${host}${portPart}${path}\n`);
+  advertise(hostname, port, (name) => {
+    trace(`also at ws://${name}.local${portPart}${path} and http://${name}.local${portPart}/\n`);
+  });
 }

@@ -54,3 +54,9 @@ export function describeHeap(): string {
   if (chunkHeapUsed === null || slotHeapUsed === null) return "";
   return `heap ${chunkHeapUsed + slotHeapUsed} B`;
 }
+
+/** "3 connected, heap 23456 B": the clients, and the heap in use when the runtime can tell. */
+export function census(clients: number): string {
+  const heap = describeHeap();
+  return `${clients} connected${heap ? `, ${heap}` : ""}`;
+}

@@ -6,22 +6,8 @@
  */
 import config from "mc/config";
 import { memoryFigures } from "memory";
+import { limitsOf, type Settings } from "settings/schema";
 import type { HttpReply, WebSocketServer } from "websocket/server";
-
-export interface Limits {
-  maxClients: number;
-  maxQueued: number;
-  maxMessageSize: number;
-  pingInterval: number;
-  pingTimeout: number;
-  idleTimeout: number;
-  handshakeTimeout: number;
-  tick: number;
-  maxRequestSize: number;
-  maxPingRate: number;
-  maxHeaderSize: number;
-  maxFrames: number;
-}
 
 /**
  * The engine the firmware runs on: the platform layer names it in mc/config ("xs 13.3.0", "node");
@@ -35,7 +21,7 @@ const ENGINE = String((config as Record<string, unknown>).engine ?? "xs");
  */
 export function describeStatus(
   server: WebSocketServer,
-  limits: Limits,
+  settings: Settings,
   device: Record<string, unknown> = {},
 ): Record<string, unknown> {
   const clients = [];
@@ -54,20 +40,7 @@ export function describeStatus(
     uptime: Date.now() - server.startedAt,
     clients,
     totals: { connections: server.connections, ...server.totals },
-    limits: {
-      maxClients: limits.maxClients,
-      maxQueued: limits.maxQueued,
-      maxMessageSize: limits.maxMessageSize,
-      pingInterval: limits.pingInterval,
-      pingTimeout: limits.pingTimeout,
-      idleTimeout: limits.idleTimeout,
-      handshakeTimeout: limits.handshakeTimeout,
-      tick: limits.tick,
-      maxRequestSize: limits.maxRequestSize,
-      maxPingRate: limits.maxPingRate,
-      maxHeaderSize: limits.maxHeaderSize,
-      maxFrames: limits.maxFrames,
-    },
+    limits: limitsOf(settings),
     memory: memoryFigures(),
     ...device,
   };
@@ -77,9 +50,9 @@ export function describeStatus(
 /** GET /status: describeStatus as JSON. */
 export function statusReply(
   server: WebSocketServer,
-  limits: Limits,
+  settings: Settings,
   device?: Record<string, unknown>,
 ): HttpReply {
-  const body = JSON.stringify(describeStatus(server, limits, device));
+  const body = JSON.stringify(describeStatus(server, settings, device));
   return { status: 200, body, contentType: "application/json" };
 }

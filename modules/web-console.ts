@@ -1,16 +1,25 @@
 /*
  * GET /: a web console served by the board itself, one small HTML page with its CSS and script
  * inline (no external assets: the board may be on a network without internet). It connects to
- * /ws, /broadcast or /api on the host that served it, sends text, logs what goes both ways with
- * timestamps, and drives the light over /api. When the board has a `token`, GET /status answers
- * 401: the page then asks for the token, keeps it in sessionStorage and connects with ?token=….
+ * the WebSocket endpoints the server has registered (the first one on load), on the host that
+ * served it, sends text, logs what goes both ways with timestamps, and drives the light over the
+ * command channel. When the board has a `token`, GET /status answers 401: the page then asks for
+ * the token, keeps it in sessionStorage and connects with ?token=….
  *
- * The page is one string constant, so on the board it stays in flash. Its script is only text to
- * the firmware: write it without backticks and without a dollar sign followed by a brace.
+ * The page is one template in flash; the endpoints go in at its two substitutions when it is
+ * served. Its script is otherwise only text to the firmware: write it without backticks and
+ * without another dollar sign followed by a brace.
  */
-import type { HttpReply } from "websocket/server";
+import type { HttpReply, WebSocketServer } from "websocket/server";
 
-export const consoleHtml = `<!doctype html>
+/** A value as JavaScript source that is safe inside a <script> element. */
+function scriptValue(value: unknown): string {
+  return JSON.stringify(value).split("<").join("\\u003c");
+}
+
+/** The page, for these endpoint paths and the command channel's path. */
+export function consoleHtml(endpoints: readonly string[], commands: string): string {
+  return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>ESP32 WebSocket console</title><link rel="icon" href="data:,">
@@ -32,7 +41,7 @@ time{color:#999;margin-right:.7em}
 .sent{color:#1450b0}.received{color:#106b30}.event{color:#8a5a00}.info{color:#666}.error{color:#b00020}
 </style></head><body>
 <h1>ESP32 WebSocket console<small id="host"></small></h1>
-<div class="row"><select id="path"><option>/ws</option><option>/broadcast</option><option>/api</option></select>
+<div class="row"><select id="path"></select>
 <button id="connect">Connect</button><button id="disconnect">Disconnect</button>
 <span id="state" class="closed">closed</span></div>
 <form id="auth" class="row" hidden><label for="token">This board needs a token:</label>
@@ -46,6 +55,7 @@ placeholder='a message; on /api e.g. {"cmd": "help"}'><button id="go">Send</butt
 <script>
 "use strict";
 var $ = function (id) { return document.getElementById(id); };
+var endpoints = ${scriptValue(endpoints)}, commands = ${scriptValue(commands)};
 var ws = null, path = "", nextId = 1, token = sessionStorage.getItem("token") || "";
 
 function log(kind, text) {
@@ -64,8 +74,8 @@ function setState(kind, text) {
   $("connect").textContent = kind === "closed" ? "Connect" : "Reconnect";
   $("disconnect").disabled = kind === "closed";
   $("go").disabled = kind !== "open";
-  $("on").disabled = $("off").disabled = kind !== "open" || path !== "/api";
-  $("on").title = $("off").title = path === "/api" ? "" : "connect to /api first";
+  $("on").disabled = $("off").disabled = kind !== "open" || path !== commands;
+  $("on").title = $("off").title = path === commands ? "" : "connect to " + commands + " first";
 }
 function showLight(on) {
   $("light").textContent = on ? "on" : "off";
@@ -103,7 +113,7 @@ function connect() {
 function received(data) {
   if (typeof data !== "string") return log("received", "← binary, " + data.byteLength + " bytes");
   var kind = "received", m = null;
-  try { if (path === "/api") m = JSON.parse(data); } catch (e) {}
+  try { if (path === commands) m = JSON.parse(data); } catch (e) {}
   var light = m && (m.light || (m.status && m.status.light)); // light and status replies
   if (light) showLight(light.on);
   if (m && m.event) kind = "event";
@@ -153,17 +163,29 @@ $("off").onclick = function () { send(JSON.stringify({ id: nextId++, cmd: "light
 $("path").onchange = $("connect").onclick = connect;
 $("disconnect").onclick = function () { if (ws) ws.close(1000); };
 $("clear").onclick = function () { $("log").textContent = ""; };
+endpoints.forEach(function (p) {
+  var option = document.createElement("option");
+  option.textContent = p;
+  $("path").append(option);
+});
 $("host").textContent = location.host;
 setState("closed", "closed");
 checkAccess(true);
 </script></body></html>`;
+}
 
-/** The GET / route: the console page. */
-export function consolePage(): HttpReply {
-  return {
+/**
+ * The GET / route: the console page, listing the server's WebSocket endpoints (as they are when
+ * the page is served) and driving the light over the endpoint at `commands`.
+ */
+export function consolePage(server: WebSocketServer, commands: string): () => HttpReply {
+  return () => ({
     status: 200,
-    body: consoleHtml,
+    body: consoleHtml(
+      server.endpoints.map((endpoint) => endpoint.path),
+      commands,
+    ),
     contentType: "text/html; charset=utf-8",
     headers: [["Cache-Control", "no-cache"]],
-  };
+  });
 }

@@ -10,10 +10,17 @@
  * Every request gets exactly one reply, in order, with the request's `id` (null when it had
  * none or could not be read). A bad request only gets an error reply: the connection stays open.
  * A command is one function, registered with `command()`; it returns the fields of its reply, or
- * throws a CommandError to reply with an error of its own.
+ * throws a CommandError to reply with an error of its own. The channel registers itself with the
+ * server as the WebSocket endpoint at its path.
  */
 import { describeParams, readParams, type ParamSpecs, type ParamValues } from "api/params";
-import type { Message, WebSocketConnection, WebSocketServer } from "websocket/server";
+import type {
+  Message,
+  WebSocketConnection,
+  WebSocketEndpoint,
+  WebSocketHandler,
+  WebSocketServer,
+} from "websocket/server";
 
 /** Thrown by a command to reply `{"ok": false, "error": message}`. */
 export class CommandError extends Error {}
@@ -35,17 +42,17 @@ export interface CommandChannelOptions {
 
 const REQUEST_FIELDS = Object.freeze(["id", "cmd"]);
 
-export class CommandChannel {
+export class CommandChannel implements WebSocketHandler {
   readonly path: string;
-  readonly #server: WebSocketServer;
+  readonly #endpoint: WebSocketEndpoint;
   readonly #maxRequestSize: number;
   readonly #commands = new Map<string, Command>();
   #held: string[] | null = null; // events raised while a command runs
 
   constructor(server: WebSocketServer, options: CommandChannelOptions) {
-    this.#server = server;
     this.path = options.path;
     this.#maxRequestSize = options.maxRequestSize;
+    this.#endpoint = server.websocket(options.path, this);
     this.command("help", "lists the commands and their parameters", {}, () => ({
       commands: this.#describe(),
     }));
@@ -71,18 +78,18 @@ export class CommandChannel {
   event(fields: { event: string } & Record<string, unknown>): void {
     const text = JSON.stringify(fields);
     if (this.#held) this.#held.push(text);
-    else this.#server.broadcast(text, this.path);
+    else this.#endpoint.send(text);
   }
 
   /** Answers one message a client sent on the channel. */
-  handle(client: WebSocketConnection, message: Message): void {
+  onMessage(client: WebSocketConnection, message: Message): void {
     this.#held = [];
     try {
       this.#answer(client, message);
     } finally {
       const events = this.#held;
       this.#held = null;
-      for (const text of events) this.#server.broadcast(text, this.path);
+      for (const text of events) this.#endpoint.send(text);
     }
   }
 

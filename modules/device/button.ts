@@ -39,6 +39,11 @@ export class Button {
     return this.#pressed;
   }
 
+  /** What GET /status shows of it. */
+  get state(): { pressed: boolean; pin: number } {
+    return { pressed: this.#pressed, pin: this.pin };
+  }
+
   /** The level moved: look again once it has settled. */
   #edge(): void {
     if (this.#settle) Timer.clear(this.#settle);

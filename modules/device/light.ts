@@ -32,6 +32,11 @@ export class Light {
     return this.#on !== this.#activeLow ? 1 : 0;
   }
 
+  /** What GET /status shows of it. */
+  get state(): { on: boolean; pin: number; level: 0 | 1 } {
+    return { on: this.#on, pin: this.pin, level: this.level };
+  }
+
   set(on: boolean): void {
     this.#on = on;
     this.#output.write(this.level);

@@ -4,26 +4,27 @@
  */
 import { Digest } from "crypt";
 import { encodeBase64, isBase64Of16Bytes } from "websocket/base64";
-import type { HttpRequest } from "websocket/http-request-parser";
+import type { HttpRequest } from "http/request-parser";
+import { type HttpReply, textReply } from "http/response";
 
 const ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-export interface Refusal {
-  status: number;
-  message: string;
-  headers?: [string, string][];
-}
+export type HandshakeResult = { accept: string; path: string } | { refusal: HttpReply };
 
-export type HandshakeResult = { accept: string; path: string } | { refusal: Refusal };
-
-/** Checks the request against RFC 6455 section 4.2.1 for a server listening on `paths`. */
-export function checkUpgrade(request: HttpRequest, paths: readonly string[]): HandshakeResult {
+/**
+ * Checks the request against RFC 6455 section 4.2.1 for a server with WebSocket endpoints at the
+ * paths `endpoints` has.
+ */
+export function checkUpgrade(
+  request: HttpRequest,
+  endpoints: { has(path: string): boolean },
+): HandshakeResult {
   const headers = request.headers;
   const path = request.target.split("?")[0];
   if (request.method !== "GET") return refuse(400, "a WebSocket upgrade must use GET");
   if (request.version !== "HTTP/1.1") return refuse(400, "a WebSocket upgrade needs HTTP/1.1");
   if (!headers.has("host")) return refuse(400, "missing Host header");
-  if (!paths.includes(path)) return refuse(404, `no WebSocket endpoint at ${path}`);
+  if (!endpoints.has(path)) return refuse(404, `no WebSocket endpoint at ${path}`);
 
   const upgrade = headers.get("upgrade");
   if (upgrade === undefined) {
@@ -56,5 +57,5 @@ function hasToken(list: string, token: string): boolean {
 }
 
 function refuse(status: number, message: string, headers?: [string, string][]): HandshakeResult {
-  return { refusal: { status, message, headers } };
+  return { refusal: textReply(status, message, headers) };
 }

@@ -1,27 +1,36 @@
 /*
- * A WebSocket server (RFC 6455) on the ECMA-419 socket listener: accepts TCP connections, hands
- * each to a WebSocketConnection, keeps the list of connected clients, broadcasts, enforces the
- * client limit and who may connect (token, origins), serves plain HTTP routes (such as /status),
- * and runs one timer for every connection's liveness and timeouts.
+ * The board's web server (RFC 9112 and RFC 6455) on the ECMA-419 socket listener. Each path is
+ * registered with what serves it, as ESP-IDF's httpd registers each URI with its handler: plain
+ * HTTP GET routes (`route`) and WebSocket endpoints (`websocket`). The server accepts TCP
+ * connections, reads each request in an HttpSession, and decides in one place (`dispatch`) what
+ * it becomes: a route's reply, a refusal, or an upgrade, which hands the connection to a
+ * WebSocketConnection. It keeps the list of connected clients, broadcasts, enforces the client
+ * limit and who may connect (token, origins), and runs one timer for every connection's liveness
+ * and timeouts.
  */
 import Listener from "embedded:io/socket/listener";
 import type TCP from "embedded:io/socket/tcp";
 import Timer from "timer";
-import { type AccessOptions, checkAccess, checkToken } from "websocket/access";
+import { type AccessOptions, checkAccess, checkToken } from "http/access";
+import type { HttpRequest } from "http/request-parser";
+import { type HttpReply, textReply } from "http/response";
+import { HttpSession, type SessionOptions, type SessionServer } from "http/session";
 import {
   type ConnectionEvents,
   type ConnectionOptions,
+  type Endpoint,
   type Message,
   WebSocketConnection,
+  type WebSocketHandler,
 } from "websocket/connection";
 import { encodeMessage } from "websocket/frame-encoder";
+import { checkUpgrade } from "websocket/handshake";
 import { newTraffic } from "websocket/traffic";
-import type { HttpRequest } from "websocket/http-request-parser";
-import type { HttpReply } from "websocket/http-response";
 
-export type { HttpReply, Message, WebSocketConnection };
+export type { Endpoint, HttpReply, HttpRequest, Message, WebSocketConnection, WebSocketHandler };
 
-export interface WebSocketServerOptions extends ConnectionOptions, Partial<AccessOptions> {
+export interface WebSocketServerOptions
+  extends ConnectionOptions, SessionOptions, Partial<AccessOptions> {
   port: number;
   /** Most WebSocket clients at once; one more upgrade gets 503. */
   maxClients: number;
@@ -37,12 +46,16 @@ interface Route {
   requiresToken: boolean;
 }
 
-export class WebSocketServer {
-  /** A client finished the handshake. */
+/** A WebSocket endpoint as registered: it can send to every one of its clients. */
+export interface WebSocketEndpoint extends Endpoint {
+  /** Sends a message to every client of this endpoint, the frame encoded once. */
+  send(message: Message): void;
+}
+
+export class WebSocketServer implements SessionServer {
+  /** A client finished the handshake (on any endpoint). */
   onConnection: (client: WebSocketConnection) => void = () => {};
-  /** A whole message arrived: a string for text, an ArrayBuffer for binary. */
-  onMessage: (client: WebSocketConnection, message: Message) => void = () => {};
-  /** A client is gone; code 1006 when it vanished without a close frame. */
+  /** A client is gone (from any endpoint); code 1006 when it vanished without a close frame. */
   onClose: (client: WebSocketConnection, code: number, reason: string) => void = () => {};
 
   /** Every connected WebSocket client, in the order they connected. */
@@ -51,8 +64,9 @@ export class WebSocketServer {
   readonly totals = newTraffic();
   readonly startedAt = Date.now();
   #connections = 0; // accepted since the start
-  readonly #all = new Set<WebSocketConnection>(); // clients and unfinished handshakes
+  readonly #sessions = new Set<HttpSession>(); // requests being read
   readonly #routes = new Map<string, Route>();
+  readonly #endpoints = new Map<string, WebSocketEndpoint>();
   readonly #listener: Listener;
   readonly #options: WebSocketServerOptions;
   readonly #access: AccessOptions;
@@ -61,14 +75,24 @@ export class WebSocketServer {
   constructor(options: WebSocketServerOptions) {
     this.#options = options;
     this.#access = { token: options.token ?? "", origins: options.origins ?? [] };
-    this.#events = this.#connectionEvents();
+    this.#events = {
+      totals: this.totals,
+      onOpen: (client) => {
+        this.clients.add(client);
+        this.onConnection(client);
+      },
+      onClose: (client, code, reason) => {
+        if (this.clients.delete(client)) this.onClose(client, code, reason);
+      },
+    };
     this.#listener = new Listener({
       port: options.port,
       onReadable: (count: number) => this.#accept(count),
     });
     Timer.repeat(() => {
       const now = Date.now();
-      for (const connection of this.#all) connection.tick(now);
+      for (const session of this.#sessions) session.tick(now);
+      for (const client of this.clients) client.tick(now);
     }, tickInterval(options));
   }
 
@@ -80,6 +104,25 @@ export class WebSocketServer {
   /** TCP connections accepted since the start. */
   get connections(): number {
     return this.#connections;
+  }
+
+  /** The WebSocket endpoints, in the order they were registered. */
+  get endpoints(): readonly WebSocketEndpoint[] {
+    return [...this.#endpoints.values()];
+  }
+
+  /**
+   * Serves WebSocket clients at `path` with `handler`; returns the endpoint, which can send to all
+   * of them. Upgrades need the token (when one is set) and an allowed Origin (when origins are).
+   */
+  websocket(path: string, handler: WebSocketHandler): WebSocketEndpoint {
+    const endpoint: WebSocketEndpoint = {
+      path,
+      handler,
+      send: (message: Message) => this.broadcast(message, endpoint),
+    };
+    this.#endpoints.set(path, endpoint);
+    return endpoint;
   }
 
   /**
@@ -96,43 +139,45 @@ export class WebSocketServer {
   }
 
   /**
-   * Sends a message to every client (on `path` only, when given), in the order of the clients'
-   * arrival. The frame is encoded once and shared by every client's queue.
+   * Sends a message to every client (of `endpoint` only, when given), in the order of the
+   * clients' arrival. The frame is encoded once and shared by every client's queue.
    */
-  broadcast(message: Message, path?: string): void {
+  broadcast(message: Message, endpoint?: Endpoint): void {
     const { frame, length } = encodeMessage(message);
     for (const client of this.clients) {
-      if (path === undefined || client.path === path) client.sendEncoded(frame, length);
+      if (endpoint === undefined || client.endpoint === endpoint) client.sendEncoded(frame, length);
     }
   }
 
-  #connectionEvents(): ConnectionEvents {
-    return {
-      totals: this.totals,
-      respond: (path, request) => {
-        const route = this.#routes.get(path);
-        if (!route) return undefined;
+  /** What a request becomes: a route's reply, a refusal, or (undefined) an upgrade. */
+  dispatch(session: HttpSession, request: HttpRequest, rest: Uint8Array): HttpReply | undefined {
+    const path = request.target.split("?")[0];
+    if (request.method === "GET" && !request.headers.has("upgrade")) {
+      const route = this.#routes.get(path);
+      if (route) {
         const refusal = route.requiresToken ? checkToken(request, this.#access.token) : undefined;
-        if (!refusal) return route.handler(request);
-        return { status: refusal.status, body: refusal.message, headers: refusal.headers };
-      },
-      admit: (_, request) => {
-        const refusal = checkAccess(request, this.#access);
-        if (refusal) return refusal;
-        if (this.clients.size < this.#options.maxClients) return undefined;
-        const message = `all ${this.#options.maxClients} client slots are taken; try again later`;
-        return { status: 503, message, headers: [["Retry-After", "5"]] };
-      },
-      onOpen: (client) => {
-        this.clients.add(client);
-        this.onConnection(client);
-      },
-      onMessage: (client, message) => this.onMessage(client, message),
-      onClose: (client, code, reason) => {
-        this.#all.delete(client);
-        if (this.clients.delete(client)) this.onClose(client, code, reason);
-      },
-    };
+        return refusal ?? route.handler(request);
+      }
+    }
+    const upgrade = checkUpgrade(request, this.#endpoints);
+    if ("refusal" in upgrade) return upgrade.refusal;
+    const refusal = checkAccess(request, this.#access) ?? this.#whenFull();
+    if (refusal) return refusal;
+    const endpoint = this.#endpoints.get(upgrade.path) as WebSocketEndpoint;
+    new WebSocketConnection(session, endpoint, upgrade.accept, rest, this.#options, this.#events);
+    return undefined;
+  }
+
+  sessionEnded(session: HttpSession): void {
+    this.#sessions.delete(session);
+  }
+
+  /** The refusal when every client slot is taken. */
+  #whenFull(): HttpReply | undefined {
+    const { maxClients } = this.#options;
+    if (this.clients.size < maxClients) return undefined;
+    const message = `all ${maxClients} client slots are taken; try again later`;
+    return textReply(503, message, [["Retry-After", "5"]]);
   }
 
   #accept(count: number): void {
@@ -141,9 +186,7 @@ export class WebSocketServer {
       if (!socket) return;
       try {
         this.#connections++;
-        this.#all.add(
-          new WebSocketConnection(socket, this.#connections, this.#options, this.#events),
-        );
+        this.#sessions.add(new HttpSession(socket, this.#connections, this.#options, this));
       } catch (error) {
         trace(`ws: cannot accept a connection: ${String(error)}\n`);
         socket.close();

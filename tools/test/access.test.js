@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { firmwareModule } from "./firmware-modules.js";
 
 const { checkAccess, checkOrigin, checkToken, requestToken, sameToken } =
-  await firmwareModule("websocket/access");
+  await firmwareModule("http/access");
 
 function request(target, headers = {}, repeated = []) {
   return {
@@ -50,13 +50,13 @@ describe("firmware access checks", () => {
     expect(checkToken(request("/ws?token=secret"), "secret")).to.equal(undefined);
     const missing = checkToken(request("/ws"), "secret");
     expect(missing.status).to.equal(401);
-    expect(missing.message).to.match(/^missing token/);
+    expect(missing.body).to.match(/^missing token/);
     expect(missing.headers).to.deep.equal([["WWW-Authenticate", "Bearer"]]);
     const wrong = checkToken(request("/ws", { authorization: "Bearer nope" }), "secret");
     expect(wrong.status).to.equal(401);
-    expect(wrong.message).to.match(/^invalid token/);
+    expect(wrong.body).to.match(/^invalid token/);
     expect(wrong.headers[0][1]).to.match(/^Bearer /);
-    expect(checkToken(request("/ws?token=%zz"), "secret").message).to.match(/^invalid token/);
+    expect(checkToken(request("/ws?token=%zz"), "secret").body).to.match(/^invalid token/);
   });
 
   it("answers 403 for an Origin not listed; no Origin or no list passes", () => {

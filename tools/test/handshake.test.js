@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { firmwareModule } from "./firmware-modules.js";
 
-const { HttpRequestParser } = await firmwareModule("websocket/http-request-parser");
+const { HttpRequestParser } = await firmwareModule("http/request-parser");
 const { acceptKey, checkUpgrade } = await firmwareModule("websocket/handshake");
 const { isValidUtf8 } = await firmwareModule("websocket/utf8-validator");
 
@@ -66,15 +66,15 @@ describe("firmware handshake", () => {
   it("answers 400 as soon as the bytes can start no request (binary, a TLS hello), not at the end", () => {
     const parser = new HttpRequestParser(4096);
     expect(parser.push(bytes("GE")).done, "the start of a method").to.equal(false);
-    expect(new HttpRequestParser(4096).push(Uint8Array.of(0x16, 0x03, 0x01)).error).to.deep.equal({
-      status: 400,
-      message: "malformed request line",
-      incomplete: true, // refused before its end: the client may still be sending
-    });
-    expect(new HttpRequestParser(4096).push(Uint8Array.of(0x47, 0xff)).error.message).to.equal(
+    const tls = new HttpRequestParser(4096).push(Uint8Array.of(0x16, 0x03, 0x01));
+    expect(tls.error).to.deep.equal({ status: 400, body: "malformed request line" });
+    expect(tls.incomplete, "refused before its end: the client may still be sending").to.equal(
+      true,
+    );
+    expect(new HttpRequestParser(4096).push(Uint8Array.of(0x47, 0xff)).error.body).to.equal(
       "request head is not ASCII text",
     );
-    expect(parseAll("G(T /ws", { step: 1 }).error.message).to.equal("malformed request line");
+    expect(parseAll("G(T /ws", { step: 1 }).error.body).to.equal("malformed request line");
     expect(parseAll("GET /ws HTTP/1.1\r\nX: (ok in a value)", { step: 1 }).done).to.equal(false);
   });
 
@@ -91,7 +91,7 @@ describe("firmware handshake", () => {
   ];
   for (const [name, lines, status] of cases) {
     it(`${status ? `refuses ${name} with ${status}` : `accepts ${name}`}`, () => {
-      const result = checkUpgrade(parseAll(request(lines)).request, ["/ws"]);
+      const result = checkUpgrade(parseAll(request(lines)).request, new Set(["/ws"]));
       if (status === null) expect(result.accept).to.equal("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
       else expect(result.refusal.status).to.equal(status);
     });

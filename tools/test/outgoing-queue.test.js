@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { firmwareModule } from "./firmware-modules.js";
 
-const { OutgoingQueue } = await firmwareModule("websocket/outgoing-queue");
+const { OutgoingQueue } = await firmwareModule("socket/outgoing-queue");
 
 /** A socket with `space` bytes of send buffer that records what is written. */
 function fakeSocket(space, { fails = false } = {}) {

@@ -13,8 +13,8 @@
  * The origin is checked first: a page from a foreign origin gets 403 whatever token it tries, so
  * it cannot learn from the answer whether a guess was right.
  */
-import type { Refusal } from "websocket/handshake";
-import type { HttpRequest } from "websocket/http-request-parser";
+import type { HttpRequest } from "http/request-parser";
+import { type HttpReply, textReply } from "http/response";
 
 export interface AccessOptions {
   /** When not empty, WebSocket upgrades (and routes that require it) need this token. */
@@ -26,23 +26,26 @@ export interface AccessOptions {
 const HOW_TO_PASS = "send it as an Authorization: Bearer <token> header or as ?token=<token>";
 
 /** What an upgrade must pass before it takes a client slot: the origin, then the token. */
-export function checkAccess(request: HttpRequest, options: AccessOptions): Refusal | undefined {
+export function checkAccess(request: HttpRequest, options: AccessOptions): HttpReply | undefined {
   return checkOrigin(request, options.origins) ?? checkToken(request, options.token);
 }
 
 /** undefined when `origins` is empty, the request has no Origin, or its Origin is listed. */
-export function checkOrigin(request: HttpRequest, origins: readonly string[]): Refusal | undefined {
+export function checkOrigin(
+  request: HttpRequest,
+  origins: readonly string[],
+): HttpReply | undefined {
   const origin = request.headers.get("origin");
   if (origins.length === 0 || origin === undefined) return undefined;
   // Scheme and host are case-insensitive; browsers send them in lower case.
   const wanted = origin.toLowerCase();
   if (!request.repeated.has("origin") && origins.some((o) => o.toLowerCase() === wanted))
     return undefined;
-  return { status: 403, message: `origin ${origin} is not allowed to open a WebSocket here` };
+  return textReply(403, `origin ${origin} is not allowed to open a WebSocket here`);
 }
 
 /** undefined when `token` is empty or the request carries it. */
-export function checkToken(request: HttpRequest, token: string): Refusal | undefined {
+export function checkToken(request: HttpRequest, token: string): HttpReply | undefined {
   if (token.length === 0) return undefined;
   const given = requestToken(request);
   if (given === undefined)
@@ -94,6 +97,6 @@ export function sameToken(given: string | null, expected: string): boolean {
   return difference === 0;
 }
 
-function unauthorized(message: string, headers: [string, string][]): Refusal {
-  return { status: 401, message, headers };
+function unauthorized(message: string, headers: [string, string][]): HttpReply {
+  return textReply(401, message, headers);
 }

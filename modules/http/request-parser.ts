@@ -6,6 +6,8 @@
  * buffer without limit). The request line and header fields are checked for shape; what a
  * WebSocket upgrade needs on top of that is checked by the handshake module.
  */
+import type { HttpReply } from "http/response";
+
 export interface HttpRequest {
   method: string;
   target: string;
@@ -16,17 +18,11 @@ export interface HttpRequest {
   repeated: Set<string>;
 }
 
-export interface HttpError {
-  status: number;
-  message: string;
-  /** The client may still be sending its request (too large, or refused before its end). */
-  incomplete?: boolean;
-}
-
 export type ParseResult =
   | { done: false }
   | { done: true; request: HttpRequest; rest: Uint8Array }
-  | { done: true; error: HttpError };
+  /** `incomplete`: the client may still be sending its request (too large, or refused early). */
+  | { done: true; error: HttpReply; incomplete: boolean };
 
 // No RegExp here: XS crashes when a RegExp created while preloading is used after a garbage
 // collection (the SDK 8.2.3 simulator segfaulted in RegExp.prototype.exec), and this module is
@@ -81,11 +77,11 @@ export class HttpRequestParser {
     const end = this.#findEnd();
     // Only the head is checked: what follows it (a frame sent with the request) is not HTTP.
     const garbage = this.#findGarbage(end < 0 ? this.#length : end);
-    if (garbage) return { done: true, error: { status: 400, message: garbage, incomplete: true } };
+    if (garbage) return { done: true, error: { status: 400, body: garbage }, incomplete: true };
     if (end < 0) {
       if (count < bytes.length || this.#length === this.#maxHeaderSize) {
-        const message = "Request header fields too large";
-        return { done: true, error: { status: 431, message, incomplete: true } };
+        const body = "Request header fields too large";
+        return { done: true, error: { status: 431, body }, incomplete: true };
       }
       return { done: false };
     }
@@ -167,5 +163,5 @@ function parseHead(head: Uint8Array, rest: Uint8Array): ParseResult {
 }
 
 function badRequest(message: string): ParseResult {
-  return { done: true, error: { status: 400, message } };
+  return { done: true, error: { status: 400, body: message }, incomplete: false };
 }

@@ -7,7 +7,7 @@
  * until the next `onWritable`. Chunks are queued by reference, never copied, so one broadcast
  * frame can sit in many clients' queues at the cost of one.
  */
-import type { TcpSocket } from "websocket/tcp-socket";
+import type { TcpSocket } from "socket/tcp-socket";
 
 export class OutgoingQueue {
   #chunks: Uint8Array[] = [];

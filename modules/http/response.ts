@@ -1,4 +1,7 @@
-/* The few HTTP/1.1 responses the server writes, as bytes ready to queue. */
+/*
+ * The HTTP/1.1 responses the server writes, as bytes ready to queue. Every answer that is not an
+ * upgrade (a route's, and every refusal: bad request, 401, 403, 404, 503…) is an HttpReply.
+ */
 const REASONS: Readonly<Record<number, string>> = Object.freeze({
   101: "Switching Protocols",
   200: "OK",
@@ -27,6 +30,11 @@ export interface HttpReply {
   body: string;
   contentType?: string; // default text/plain
   headers?: [string, string][];
+}
+
+/** A plain-text reply: an error or refusal, its body saying why. */
+export function textReply(status: number, body: string, headers?: [string, string][]): HttpReply {
+  return headers ? { status, body, headers } : { status, body };
 }
 
 export function httpResponse({ status, body, contentType, headers = [] }: HttpReply): Uint8Array {
