@@ -3,7 +3,7 @@
 // the BOOT button). Firmware-specific: the reference server only echoes.
 import { expect } from "chai";
 import "./support/hooks.js";
-import { Opcode } from "./support/frames.js";
+import { Opcode } from "../tools/wire/opcodes.js";
 import { RawClient } from "./support/raw-client.js";
 import { fetchStatus, targetLimits, waitForStatus } from "./support/status.js";
 import { firmwareOnly, skipBecause, target } from "./support/target.js";

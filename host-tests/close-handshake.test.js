@@ -2,7 +2,9 @@
 // and send nothing after the close frame. Invalid close frames fail with 1002 or 1007. Generic.
 import "./support/hooks.js";
 import { expect } from "chai";
-import { Opcode, encodeFrame, closePayload } from "./support/frames.js";
+import { closePayload } from "../tools/wire/close-payload.js";
+import { encodeFrame } from "../tools/wire/frame-encoder.js";
+import { Opcode } from "../tools/wire/opcodes.js";
 import { RawClient } from "./support/raw-client.js";
 import { target } from "./support/target.js";
 

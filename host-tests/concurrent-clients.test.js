@@ -3,7 +3,8 @@
 import { expect } from "chai";
 import "./support/hooks.js";
 import { binaryPayload } from "./support/data.js";
-import { Opcode, encodeFrame } from "./support/frames.js";
+import { encodeFrame } from "../tools/wire/frame-encoder.js";
+import { Opcode } from "../tools/wire/opcodes.js";
 import { RawClient } from "./support/raw-client.js";
 import { target } from "./support/target.js";
 import { WsClient } from "./support/ws-client.js";

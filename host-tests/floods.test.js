@@ -6,7 +6,9 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import "./support/hooks.js";
-import { encodeFrame, Opcode, parseClosePayload } from "./support/frames.js";
+import { parseClosePayload } from "../tools/wire/close-payload.js";
+import { encodeFrame } from "../tools/wire/frame-encoder.js";
+import { Opcode } from "../tools/wire/opcodes.js";
 import { RawClient, upgradeRequest } from "./support/raw-client.js";
 import { connectTcp } from "./support/tcp.js";
 import {

@@ -5,7 +5,7 @@
 import { expect } from "chai";
 import "./support/hooks.js";
 import { headerTokens, httpRequest } from "./support/http.js";
-import { Opcode } from "./support/frames.js";
+import { Opcode } from "../tools/wire/opcodes.js";
 import { RawClient, newKey, upgradeRequest } from "./support/raw-client.js";
 import { firmwareOnly, target } from "./support/target.js";
 import { WsClient } from "./support/ws-client.js";

@@ -5,7 +5,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import "./support/hooks.js";
-import { Opcode } from "./support/frames.js";
+import { Opcode } from "../tools/wire/opcodes.js";
 import { httpRequest } from "./support/http.js";
 import { canStartInstance, instanceStartMs, startInstance } from "./support/instance.js";
 import { RawClient } from "./support/raw-client.js";

@@ -1,6 +1,6 @@
 // Frames that violate RFC 6455 fail the connection with close 1002 (protocol error). Generic.
 import "./support/hooks.js";
-import { Opcode, RSV1, RSV2, RSV3 } from "./support/frames.js";
+import { Opcode, RSV1, RSV2, RSV3 } from "../tools/wire/opcodes.js";
 import { RawClient } from "./support/raw-client.js";
 import { target } from "./support/target.js";
 

@@ -3,7 +3,7 @@
 // Firmware-specific (the reference server only echoes).
 import { expect } from "chai";
 import "./support/hooks.js";
-import { Opcode } from "./support/frames.js";
+import { Opcode } from "../tools/wire/opcodes.js";
 import { canStartInstance, instanceStartMs, startInstance } from "./support/instance.js";
 import { RawClient } from "./support/raw-client.js";
 import { targetLimits } from "./support/status.js";

@@ -12,16 +12,11 @@ import { expect } from "chai";
 import { register, unregister } from "./clients.js";
 import { headerTokens, parseResponseHead } from "./http.js";
 import { connectTcp, writeAsync, writeInChunks } from "./tcp.js";
-import {
-  FrameBoundaryTracker,
-  FrameParser,
-  Opcode,
-  closePayload,
-  encodeFrame,
-  isControl,
-  isKnownOpcode,
-  parseClosePayload,
-} from "./frames.js";
+import { closePayload, parseClosePayload } from "../../tools/wire/close-payload.js";
+import { encodeFrame } from "../../tools/wire/frame-encoder.js";
+import { FrameParser } from "../../tools/wire/frame-parser.js";
+import { FrameWalker } from "../../tools/wire/frame-walker.js";
+import { isControl, isKnownOpcode, Opcode } from "../../tools/wire/opcodes.js";
 
 const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 const HEAD_END = Buffer.from("\r\n\r\n");
@@ -110,7 +105,7 @@ export class RawClient {
   #head = Buffer.alloc(0);
   #handshakeDone = false;
   #onHead = null;
-  #outgoing = new FrameBoundaryTracker();
+  #outgoing = new FrameWalker();
   #pendingPongs = [];
   #answerPings;
   #showPings;

@@ -4,12 +4,9 @@
 // opcodes, control frames FIN and at most 125 bytes; plus: close payload a valid code and UTF-8
 // reason, continuation frames only inside a message, text messages valid UTF-8, nothing after a
 // close frame).
-import {
-  FrameParser,
-  Opcode,
-  isControl,
-  parseClosePayload,
-} from "../../host-tests/support/frames.js";
+import { parseClosePayload } from "../wire/close-payload.js";
+import { FrameParser } from "../wire/frame-parser.js";
+import { isControl, Opcode } from "../wire/opcodes.js";
 import { headerTokens, parseResponseHead } from "../../host-tests/support/http.js";
 import { acceptFor, checkServerFrame } from "../../host-tests/support/raw-client.js";
 import { isValidCloseCode, isValidUtf8 } from "./model.js";

@@ -3,12 +3,10 @@
 // it with what the model says the server owes, and ends as the case says (close handshake, FIN,
 // reset). Returns what happened and every problem found, with the exact bytes both ways.
 import { setTimeout as delay } from "node:timers/promises";
-import {
-  FrameBoundaryTracker,
-  Opcode,
-  closePayload,
-  encodeFrame,
-} from "../../host-tests/support/frames.js";
+import { closePayload } from "../wire/close-payload.js";
+import { encodeFrame } from "../wire/frame-encoder.js";
+import { FrameWalker } from "../wire/frame-walker.js";
+import { Opcode } from "../wire/opcodes.js";
 import { connectTcp, writeAsync } from "../../host-tests/support/tcp.js";
 import { ServerOutput, checkResponseHead, describe } from "./checker.js";
 import { StreamModel, analyzeRequest } from "./model.js";
@@ -262,7 +260,7 @@ class Iteration {
       failFastUtf8: ctx.firmware,
       maxPings: ctx.limits.maxPingRate || Infinity,
     });
-    this.tracker = new FrameBoundaryTracker();
+    this.tracker = new FrameWalker();
     const rest = this.requestBytes.subarray(this.analysis?.headLength ?? this.requestBytes.length);
     this.model.push(rest);
     this.tracker.push(rest);

@@ -5,7 +5,8 @@
 // The stream model reads the client's bytes as the server does, whatever they are, so a mutation
 // that happens to leave a valid frame (a flipped bit in a payload) is simply a different message
 // to echo, and a header that promises more bytes than follow swallows the next frames.
-import { Opcode, isControl, isKnownOpcode } from "../../host-tests/support/frames.js";
+import { FrameWalker } from "../wire/frame-walker.js";
+import { isControl, isKnownOpcode, Opcode } from "../wire/opcodes.js";
 
 const HEAD_END = Buffer.from("\r\n\r\n");
 
@@ -51,85 +52,6 @@ export class Utf8Stream {
 
   get complete() {
     return this.needed === 0;
-  }
-}
-
-/**
- * Follows the framing after a violation that left it intact, as a server that goes on reading
- * for the client's close frame does (the firmware after 1007 and most 1009s): `push` returns the
- * number of bytes that follow the first close frame, or null while there has been none. Stops
- * (for good) at anything that breaks the framing.
- */
-class FrameSkimmer {
-  #header;
-  #remaining;
-  #opcode = -1;
-  #stopped = false;
-
-  constructor({ remaining = 0, header = [] }) {
-    this.#remaining = remaining;
-    this.#header = remaining ? [] : header;
-    if (this.#header.length) this.#parsedHeader();
-  }
-
-  push(bytes) {
-    let i = 0;
-    while (i < bytes.length && !this.#stopped) {
-      if (this.#remaining > 0) {
-        const n = Math.min(this.#remaining, bytes.length - i);
-        this.#remaining -= n;
-        i += n;
-        if (this.#remaining === 0 && this.#frameDone()) return bytes.length - i;
-        continue;
-      }
-      this.#header.push(bytes[i++]);
-      if (this.#parsedHeader() && this.#remaining === 0 && this.#frameDone())
-        return bytes.length - i;
-    }
-    return null;
-  }
-
-  /** True when the frame's header is complete (its payload length is in #remaining). */
-  #parsedHeader() {
-    const h = this.#header;
-    if (h.length < 2) return false;
-    const opcode = h[0] & 0x0f;
-    const len7 = h[1] & 0x7f;
-    if (h.length === 2) {
-      const control = isControl(opcode);
-      const bad =
-        h[0] & 0x70 ||
-        !(h[1] & 0x80) ||
-        !isKnownOpcode(opcode) ||
-        (control && (!(h[0] & 0x80) || len7 > 125));
-      if (bad) {
-        this.#stopped = true;
-        return false;
-      }
-    }
-    const extended = len7 === 126 ? 2 : len7 === 127 ? 8 : 0;
-    if (h.length < 2 + extended + 4) return false;
-    let length = len7;
-    if (extended === 2) length = (h[2] << 8) | h[3];
-    if (extended === 8) {
-      const big = Buffer.from(h.slice(2, 10)).readBigUInt64BE(0);
-      if (big >= 1n << 32n) {
-        this.#stopped = true;
-        return false;
-      }
-      length = Number(big);
-    }
-    this.#opcode = opcode;
-    this.#remaining = length;
-    this.#header = [];
-    return true;
-  }
-
-  /** The frame is over; true when it was a close frame. */
-  #frameDone() {
-    if (this.#opcode !== Opcode.CLOSE) return false;
-    this.#stopped = true;
-    return true;
   }
 }
 
@@ -504,7 +426,7 @@ export class StreamModel {
    */
   #violate(codes, what, intact = null) {
     if (intact && (intact.header !== null || intact.remaining !== undefined))
-      this.#skim = new FrameSkimmer(intact);
+      this.#skim = new FrameWalker({ strict: true, ...intact });
     if (this.#softUtf8) {
       // the text was already invalid: either problem may be the one reported
       this.#softUtf8 = false;

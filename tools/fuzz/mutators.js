@@ -4,7 +4,9 @@
 //
 // The mutators do not predict what the server should do: the model (model.js) reads the bytes
 // actually sent, as the server must.
-import { Opcode, closePayload, encodeFrame } from "../../host-tests/support/frames.js";
+import { closePayload } from "../wire/close-payload.js";
+import { encodeFrame } from "../wire/frame-encoder.js";
+import { Opcode } from "../wire/opcodes.js";
 import { Random, iterationSeed } from "./prng.js";
 
 // ---------------------------------------------------------------------------------------------

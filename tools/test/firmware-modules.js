@@ -5,6 +5,7 @@ import { loadApp } from "../platform/manifest/app.js";
 import { moduleUrl, registerFirmwareLoader } from "../platform/loader/register.js";
 import { installNodeHost } from "../platform/engines/node/boot.js";
 import { installXsGlobals } from "../platform/engine/runtime/xs-globals.js";
+import { encodeFrame } from "../wire/frame-encoder.js";
 
 const manifestPath = fileURLToPath(new URL("../../manifest.json", import.meta.url));
 let app = null;
@@ -39,27 +40,9 @@ export function recordingHandler() {
   };
 }
 
-/** A masked client frame, as bytes. */
-export function clientFrame({ fin = true, rsv = 0, opcode, payload = [], mask = [1, 2, 3, 4] }) {
-  const data = Uint8Array.from(payload);
-  const length = data.length;
-  const header = [(fin ? 0x80 : 0) | (rsv << 4) | opcode];
-  if (length < 126) header.push(0x80 | length);
-  else if (length < 65536) header.push(0x80 | 126, length >> 8, length & 0xff);
-  else
-    header.push(
-      0x80 | 127,
-      0,
-      0,
-      0,
-      0,
-      (length >>> 24) & 0xff,
-      (length >>> 16) & 0xff,
-      (length >>> 8) & 0xff,
-      length & 0xff,
-    );
-  const masked = data.map((byte, i) => byte ^ mask[i & 3]);
-  return Uint8Array.from([...header, ...mask, ...masked]);
+/** A client frame masked with the key 1, 2, 3, 4, as a Uint8Array of its own (not a Buffer). */
+export function clientFrame({ mask = [1, 2, 3, 4], ...frame }) {
+  return new Uint8Array(encodeFrame({ ...frame, maskKey: mask }));
 }
 
 export const utf8 = (text) => [...new TextEncoder().encode(text)];

@@ -2,7 +2,9 @@
 // what a server owes, and the checker of server output. The fuzz runs themselves are
 // host-tests/fuzz.test.js and `npm run fuzz`.
 import { expect } from "chai";
-import { Opcode, closePayload, encodeFrame } from "../../host-tests/support/frames.js";
+import { closePayload } from "../wire/close-payload.js";
+import { encodeFrame, encodeServerFrame } from "../wire/frame-encoder.js";
+import { Opcode } from "../wire/opcodes.js";
 import { acceptFor } from "../../host-tests/support/raw-client.js";
 import { ServerOutput, checkResponseHead } from "../fuzz/checker.js";
 import { StreamModel, analyzeRequest } from "../fuzz/model.js";
@@ -213,7 +215,7 @@ describe("fuzzer: server output checks", function () {
     output.push(Buffer.concat([Buffer.from(`${switching}\r\n\r\n`), bytes]));
     return { events, problems };
   }
-  const server = (f) => encodeFrame({ mask: false, ...f });
+  const server = encodeServerFrame;
 
   it("reads well-formed server frames as events", function () {
     const { events, problems } = serverOutput(
