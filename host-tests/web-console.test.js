@@ -1,7 +1,8 @@
 // The web console at GET /: the page the firmware serves, driven in a real headless Chromium
 // (playwright-core with the system's chromium, never a downloaded browser). It connects to /ws and
 // echoes, opens /api in two pages and sees a light toggled in one arrive as an event in the other,
-// and, on a board with a token, asks for it. A screenshot goes to test-results/web-console.png.
+// offers the endpoints the server registered (on its own instance with path=/echo, it connects
+// there), and, on a board with a token, asks for it. A screenshot goes to test-results/web-console.png.
 // Skips when no Chromium is installed (CHROMIUM=/path/to/chrome names another one).
 import { mkdirSync } from "node:fs";
 import { expect } from "chai";
@@ -139,6 +140,27 @@ describe("web console (GET /)", function () {
       for (const session of sessions) await session.close();
     }
     if (target.kind !== "reference") await waitForClientCount(0);
+  });
+
+  it("[firmware] lists the endpoints the server has registered, and connects to the first (path=/echo)", async function () {
+    await openBrowser(this);
+    if (!canStartInstance({ simulator: true }))
+      skipBecause(this, `needs a firmware instance with path=/echo (target ${target.kind})`);
+    this.timeout(instanceStartMs() + 30_000);
+    const instance = await startInstance({ path: "/echo" });
+    const session = await browser.newContext();
+    try {
+      const page = await openConsole(session, instance);
+      await stateIs(page, "open /echo");
+      const paths = await page.locator("#path option").allTextContents();
+      expect(paths, "the endpoints offered").to.deep.equal(["/echo", "/broadcast", "/api"]);
+      await sendText(page, "echoed on /echo");
+      await logShows(page, "received", "← echoed on /echo");
+      expect(page.errors, "errors in the page").to.deep.equal([]);
+    } finally {
+      await session.close();
+      await instance.stop();
+    }
   });
 
   it("[firmware] asks for the token when the board has one, and connects with it", async function () {

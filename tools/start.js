@@ -1,14 +1,16 @@
 // `npm start`: runs the compiled firmware on the platform layer, on the XS engine (or the Node
 // engine). See `--help`.
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import process from "node:process";
 import { bootFirmware as bootOnNode, ENGINE_NAME } from "./platform/engines/node/boot.js";
 import { bootFirmware as bootOnXs } from "./platform/engines/xs/boot.js";
 import { findXsWorker } from "./platform/engines/xs/worker-binary.js";
 import { BOOT_BUTTON_PIN, listenForBootButtonKey } from "./platform/host/boot-button-key.js";
 import { loadApp } from "./platform/manifest/app.js";
+import { buildModuleTable } from "./platform/manifest/module-table.js";
 import { readManifest } from "./platform/manifest/read-manifest.js";
+import { loadSettingsSchema } from "./platform/manifest/settings-schema.js";
 import { parseStartArgs, usageText, UsageError } from "./platform/start-args.js";
 
 function fail(message, code) {
@@ -27,12 +29,17 @@ try {
 const manifestPath = resolve(options.manifest ?? "manifest.json");
 if (options.help) {
   let config = {};
+  let schema = null;
   try {
-    config = readManifest(manifestPath).json.config ?? {};
+    const manifest = readManifest(manifestPath);
+    config = manifest.json.config ?? {};
+    schema = await loadSettingsSchema(
+      buildModuleTable(manifest.json, manifest.root, join(manifest.root, "build", "firmware")),
+    );
   } catch {
-    // usage without the config keys
+    // usage without the settings
   }
-  process.stdout.write(usageText(config));
+  process.stdout.write(usageText(config, schema));
   process.exit(0);
 }
 

@@ -1,9 +1,18 @@
 // Command line of tools/start.js: `key=value` overrides of mc/config (kept as strings, as mcconfig
-// does) and a few options.
+// does) and a few options, read with the tools' shared parser.
+import { HELP, parseCommandLine } from "../wire/command-line.js";
+import { oneOf, text } from "../wire/option-values.js";
 import { UsageError } from "../wire/usage-error.js";
 import { parseOverrides } from "./manifest/mc-config.js";
 
 export { UsageError };
+
+const OPTIONS = {
+  ...HELP,
+  "--engine": { kind: oneOf("xs", "node") },
+  "--manifest": { kind: text },
+  "--build": { kind: text },
+};
 
 /**
  * @param {string[]} argv arguments after the script name
@@ -11,43 +20,50 @@ export { UsageError };
  *   overrides: [string, string][] }}
  */
 export function parseStartArgs(argv) {
-  const result = { help: false, overrides: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--help" || arg === "-h") {
-      result.help = true;
-    } else if (arg === "--engine" || arg.startsWith("--engine=")) {
-      const value = arg.includes("=") ? arg.slice(9) : argv[++i];
-      if (value !== "xs" && value !== "node") {
-        throw new UsageError(
-          `--engine takes xs or node${value === undefined ? "" : `, not "${value}"`}`,
-        );
-      }
-      result.engine = value;
-    } else if (arg === "--manifest" || arg === "--build") {
-      const value = argv[++i];
-      if (value === undefined || value.startsWith("--"))
-        throw new UsageError(`${arg} needs a path`);
-      result[arg.slice(2)] = value;
-    } else if (arg.startsWith("-")) {
-      throw new UsageError(`unknown option "${arg}"`);
-    } else {
-      if (arg.startsWith("=")) throw new UsageError(`"${arg}" is not key=value`);
-      try {
-        result.overrides.push(...parseOverrides([arg]));
-      } catch (error) {
-        throw new UsageError(error.message);
-      }
+  const { options, positionals } = parseCommandLine(argv, {
+    options: OPTIONS,
+    positionals: Infinity,
+  });
+  const overrides = [];
+  for (const arg of positionals) {
+    if (arg.startsWith("=")) throw new UsageError(`"${arg}" is not key=value`);
+    try {
+      overrides.push(...parseOverrides([arg]));
+    } catch (error) {
+      throw new UsageError(error.message, { cause: error });
     }
+  }
+  const result = { help: options.help, overrides };
+  for (const key of ["engine", "manifest", "build"]) {
+    if (options[key] !== undefined) result[key] = options[key];
   }
   return result;
 }
 
-/** The --help text, listing the manifest's config keys with their defaults. */
-export function usageText(config = {}) {
+/**
+ * The lines that list what the firmware can be given as key=value: its settings, from its
+ * settings schema (the firmware's `settings/schema` module: default, values, meaning), or, for an
+ * app without one, the manifest's config keys with their defaults.
+ */
+function settingLines(config, schema) {
+  if (schema) {
+    return [
+      "Settings (key=value; the firmware's settings/schema):",
+      ...Object.entries(schema.SETTINGS).map(
+        ([key, spec]) =>
+          `  ${key.padEnd(18)} default ${JSON.stringify(spec.default)}: ${spec.meaning}\n` +
+          `  ${"".padEnd(18)} ${schema.accepts(spec)}`,
+      ),
+    ];
+  }
   const keys = Object.entries(config).map(
     ([key, value]) => `  ${key.padEnd(18)} default ${JSON.stringify(value)}`,
   );
+  return ["Config keys of the manifest:", ...(keys.length ? keys : ["  (none)"])];
+}
+
+/** The --help text, listing the firmware's settings (see settingLines). */
+export function usageText(config = {}, schema = null) {
   return [
     "Usage: node tools/start.js [key=value ...] [--engine xs|node] [--manifest path] [--build dir]",
     "       npm start -- [key=value ...]",
@@ -64,11 +80,11 @@ export function usageText(config = {}) {
     "--manifest   the app's manifest.json (default: ./manifest.json)",
     "--build      folder of the compiled TypeScript (default: build/firmware beside the manifest)",
     "",
-    "Config keys of the manifest:",
-    ...(keys.length ? keys : ["  (none)"]),
+    ...settingLines(config, schema),
     "",
     "Environment (platform layer only): MODDABLE_NODE_MAX_TCP, MODDABLE_NODE_SND_BUF,",
-    "MODDABLE_NODE_WND, MODDABLE_NODE_MSS override the lwip limits read from the sdkconfig.",
+    "MODDABLE_NODE_WND, MODDABLE_NODE_MSS override the lwip limits read from the sdkconfig;",
+    "XSNAP_WORKER names an xsnap-worker to use for the XS engine.",
     "",
   ].join("\n");
 }

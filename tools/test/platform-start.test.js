@@ -23,15 +23,36 @@ describe("platform: npm start (tools/start.js)", function () {
     });
     expect(() => parseStartArgs(["port"])).to.throw('"port" is not key=value');
     expect(() => parseStartArgs(["=1"])).to.throw('"=1" is not key=value');
-    expect(() => parseStartArgs(["--build"])).to.throw("--build needs a path");
+    expect(() => parseStartArgs(["--build"])).to.throw("--build needs a value");
   });
 
-  it("--help explains usage and lists the manifest's config keys with defaults", async () => {
+  it("--help explains usage and lists the firmware's settings from its schema: default, values, meaning", async () => {
     const run = await runFirmware({ args: ["--help"] });
     expect(run.code).to.equal(0);
     expect(run.stdout).to.match(/^Usage: node tools\/start\.js/);
-    expect(run.stdout).to.match(/^ {2}maxMessageSize +default 65536$/m);
-    expect(run.stdout).to.match(/^ {2}path +default "\/ws"$/m);
+    expect(run.stdout).to.match(
+      /^ {2}maxMessageSize +default 65536: largest message accepted, in bytes .*\n +an integer in 0\.\.2147483647$/m,
+    );
+    expect(run.stdout).to.match(
+      /^ {2}path +default "\/ws": the echo endpoint.*\n +a path starting with \/$/m,
+    );
+  });
+
+  it("--help lists the manifest's config keys with defaults for an app without a settings schema", async () => {
+    const run = await runFirmware({ manifest: fixtureManifest("config"), args: ["--help"] });
+    expect(run.code).to.equal(0);
+    expect(run.stdout).to.match(/^Config keys of the manifest:\n {2}port +default /m);
+  });
+
+  it("names a key that is no setting at start, with the setting it was probably meant to be", async () => {
+    const firmware = await startFirmware({ overrides: ["port=0", "prot=9000"] });
+    try {
+      expect(firmware.output()).to.include(
+        "config prot is not a setting (did you mean port?); ignored\n",
+      );
+    } finally {
+      await firmware.stop();
+    }
   });
 
   it("exits with code 2 on an argument that is not key=value", async () => {
@@ -91,9 +112,7 @@ describe("platform: npm start (tools/start.js)", function () {
     it("parses --engine xs|node and refuses another engine or an engine= setting", async () => {
       expect(parseStartArgs(["--engine", "node"]).engine).to.equal("node");
       expect(parseStartArgs(["--engine=xs"]).engine).to.equal("xs");
-      expect(() => parseStartArgs(["--engine", "v8"])).to.throw(
-        '--engine takes xs or node, not "v8"',
-      );
+      expect(() => parseStartArgs(["--engine", "v8"])).to.throw('--engine: "v8" is not xs or node');
       const run = await runFirmware({ overrides: ["engine=xs"] });
       expect(run.code).to.equal(2);
       expect(run.stderr).to.include('"engine" is not a setting');
