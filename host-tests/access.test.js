@@ -9,10 +9,11 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import "./support/hooks.js";
-import { httpRequest } from "./support/http.js";
+import { httpRequest, plainGet } from "../tools/wire/raw-http.js";
 import { canStartInstance, instanceStartMs, startInstance } from "./support/instance.js";
-import { RawClient, upgradeRequest } from "./support/raw-client.js";
-import { getStatus, plainGet } from "./support/status.js";
+import { upgradeRequest } from "../tools/wire/opening-handshake.js";
+import { RawClient } from "../tools/wire/raw-client.js";
+import { getStatus } from "./support/status.js";
 import { firmwareOnly, skipBecause, target } from "./support/target.js";
 import { WsClient } from "./support/ws-client.js";
 

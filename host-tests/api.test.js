@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import "./support/hooks.js";
 import { Opcode } from "../tools/wire/opcodes.js";
-import { RawClient } from "./support/raw-client.js";
+import { RawClient } from "../tools/wire/raw-client.js";
 import { fetchStatus, targetLimits, waitForStatus } from "./support/status.js";
 import { firmwareOnly, skipBecause, target } from "./support/target.js";
 import { WsClient } from "./support/ws-client.js";

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { closePayload } from "../tools/wire/close-payload.js";
 import { encodeFrame } from "../tools/wire/frame-encoder.js";
 import { Opcode } from "../tools/wire/opcodes.js";
-import { RawClient } from "./support/raw-client.js";
+import { RawClient } from "../tools/wire/raw-client.js";
 import { target } from "./support/target.js";
 
 // §7.4.1 defines 1000-1003 and 1007-1011 for use in close frames; 3000-4999 are for

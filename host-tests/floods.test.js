@@ -9,8 +9,9 @@ import "./support/hooks.js";
 import { parseClosePayload } from "../tools/wire/close-payload.js";
 import { encodeFrame } from "../tools/wire/frame-encoder.js";
 import { Opcode } from "../tools/wire/opcodes.js";
-import { RawClient, upgradeRequest } from "./support/raw-client.js";
-import { connectTcp } from "./support/tcp.js";
+import { upgradeRequest } from "../tools/wire/opening-handshake.js";
+import { RawClient } from "../tools/wire/raw-client.js";
+import { connectTcp } from "../tools/wire/tcp.js";
 import {
   fetchStatus,
   releaseConnections,

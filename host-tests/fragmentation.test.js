@@ -5,7 +5,7 @@ import "./support/hooks.js";
 import { binaryPayload } from "./support/data.js";
 import { encodeFrame } from "../tools/wire/frame-encoder.js";
 import { Opcode } from "../tools/wire/opcodes.js";
-import { RawClient } from "./support/raw-client.js";
+import { RawClient } from "../tools/wire/raw-client.js";
 import { target } from "./support/target.js";
 
 /** Frames of a message cut into `parts`, with a ping inserted after the first fragment. */

@@ -18,7 +18,7 @@ import { firmwareSetting } from "./support/firmware-config.js";
 import { parseClosePayload } from "../tools/wire/close-payload.js";
 import { encodeFrame } from "../tools/wire/frame-encoder.js";
 import { Opcode } from "../tools/wire/opcodes.js";
-import { RawClient } from "./support/raw-client.js";
+import { RawClient } from "../tools/wire/raw-client.js";
 import { targetLimits } from "./support/status.js";
 import { firmwareOnly, target } from "./support/target.js";
 

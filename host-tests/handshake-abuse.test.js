@@ -13,14 +13,15 @@ import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import "./support/hooks.js";
 import { useBystander } from "./support/bystander.js";
-import { register, unregister } from "./support/clients.js";
+import { register, unregister } from "../tools/wire/open-connections.js";
 import { binaryPayload } from "./support/data.js";
 import { firmwareSetting } from "./support/firmware-config.js";
-import { httpRequest, parseResponseHead } from "./support/http.js";
-import { RawClient, newKey, upgradeRequest } from "./support/raw-client.js";
-import { fetchStatus, plainGet, targetLimits } from "./support/status.js";
+import { httpRequest, parseResponseHead, plainGet } from "../tools/wire/raw-http.js";
+import { newKey, upgradeRequest } from "../tools/wire/opening-handshake.js";
+import { RawClient } from "../tools/wire/raw-client.js";
+import { fetchStatus, targetLimits } from "./support/status.js";
 import { firmwareOnly, target } from "./support/target.js";
-import { connectTcp } from "./support/tcp.js";
+import { connectTcp } from "../tools/wire/tcp.js";
 
 const upgrade = (options = {}) =>
   upgradeRequest({ host: target.host, port: target.port, path: target.path, ...options });

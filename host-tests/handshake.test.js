@@ -4,9 +4,10 @@
 // reference server (`ws` answers 405 to POST, 400 to a bad version and to an unknown path).
 import { expect } from "chai";
 import "./support/hooks.js";
-import { headerTokens, httpRequest } from "./support/http.js";
+import { headerTokens, httpRequest } from "../tools/wire/raw-http.js";
 import { Opcode } from "../tools/wire/opcodes.js";
-import { RawClient, newKey, upgradeRequest } from "./support/raw-client.js";
+import { newKey, upgradeRequest } from "../tools/wire/opening-handshake.js";
+import { RawClient } from "../tools/wire/raw-client.js";
 import { firmwareOnly, target } from "./support/target.js";
 import { WsClient } from "./support/ws-client.js";
 

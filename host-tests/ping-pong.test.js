@@ -3,7 +3,7 @@ import { expect } from "chai";
 import "./support/hooks.js";
 import { binaryPayload } from "./support/data.js";
 import { Opcode } from "../tools/wire/opcodes.js";
-import { RawClient } from "./support/raw-client.js";
+import { RawClient } from "../tools/wire/raw-client.js";
 import { target } from "./support/target.js";
 
 describe("ping and pong", function () {

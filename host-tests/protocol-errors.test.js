@@ -1,7 +1,7 @@
 // Frames that violate RFC 6455 fail the connection with close 1002 (protocol error). Generic.
 import "./support/hooks.js";
 import { Opcode, RSV1, RSV2, RSV3 } from "../tools/wire/opcodes.js";
-import { RawClient } from "./support/raw-client.js";
+import { RawClient } from "../tools/wire/raw-client.js";
 import { target } from "./support/target.js";
 
 const RESERVED_OPCODES = [0x3, 0x4, 0x5, 0x6, 0x7, 0xb, 0xc, 0xd, 0xe, 0xf];

@@ -7,11 +7,12 @@
 import { setTimeout as delay } from "node:timers/promises";
 import "./support/hooks.js";
 import { useBystander } from "./support/bystander.js";
-import { register, unregister } from "./support/clients.js";
+import { register, unregister } from "../tools/wire/open-connections.js";
 import { binaryPayload } from "./support/data.js";
 import { encodeFrame } from "../tools/wire/frame-encoder.js";
 import { Opcode } from "../tools/wire/opcodes.js";
-import { RawClient, upgradeRequest } from "./support/raw-client.js";
+import { upgradeRequest } from "../tools/wire/opening-handshake.js";
+import { RawClient } from "../tools/wire/raw-client.js";
 import { waitForStatus } from "./support/status.js";
 import { firmwareOnly, target } from "./support/target.js";
 

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import "./support/hooks.js";
 import { Opcode } from "../tools/wire/opcodes.js";
 import { canStartInstance, instanceStartMs, startInstance } from "./support/instance.js";
-import { RawClient } from "./support/raw-client.js";
+import { RawClient } from "../tools/wire/raw-client.js";
 import { targetLimits } from "./support/status.js";
 import { firmwareOnly, skipBecause, target } from "./support/target.js";
 import { WsClient } from "./support/ws-client.js";

@@ -24,7 +24,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import "./support/hooks.js";
 import { canStartInstance, instanceStartMs, startInstance } from "./support/instance.js";
-import { RawClient } from "./support/raw-client.js";
+import { RawClient } from "../tools/wire/raw-client.js";
 import { fetchStatus, targetLimits, waitForClientCount } from "./support/status.js";
 import { skipBecause, target } from "./support/target.js";
 import { WsClient } from "./support/ws-client.js";

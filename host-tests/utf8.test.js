@@ -5,7 +5,7 @@ import { expect } from "chai";
 import "./support/hooks.js";
 import { encodeFrame } from "../tools/wire/frame-encoder.js";
 import { Opcode } from "../tools/wire/opcodes.js";
-import { RawClient } from "./support/raw-client.js";
+import { RawClient } from "../tools/wire/raw-client.js";
 import { target } from "./support/target.js";
 import { WsClient } from "./support/ws-client.js";
 

@@ -9,9 +9,9 @@ import { expect } from "chai";
 import { findChromium } from "./support/chromium.js";
 import { chromium } from "playwright-core";
 import "./support/hooks.js";
-import { httpRequest } from "./support/http.js";
+import { httpRequest, plainGet } from "../tools/wire/raw-http.js";
 import { canStartInstance, instanceStartMs, startInstance } from "./support/instance.js";
-import { plainGet, waitForClientCount } from "./support/status.js";
+import { waitForClientCount } from "./support/status.js";
 import { firmwareOnly, skipBecause, target } from "./support/target.js";
 
 const SCREENSHOT = new URL("../test-results/web-console.png", import.meta.url);

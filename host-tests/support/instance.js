@@ -6,9 +6,9 @@
 // calls stop() (one simulator build for several tests).
 import os from "node:os";
 import path from "node:path";
-import { register, unregister } from "./clients.js";
+import { register, unregister } from "../../tools/wire/open-connections.js";
 import { settingsObject, testSettings } from "./test-settings.js";
-import { connectTcp } from "./tcp.js";
+import { connectTcp } from "../../tools/wire/tcp.js";
 import { target } from "./target.js";
 
 /**

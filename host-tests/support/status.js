@@ -1,41 +1,23 @@
-// GET /status: the firmware's JSON report (plain HTTP on the WebSocket port), and waits built on
-// it. Tests read the target's real limits here (a board flashed with the defaults has slower
+// GET /status of the target: the firmware's JSON report (plain HTTP on the WebSocket port; the
+// client is tools/wire/status-client.js), and waits built on it. Tests read the target's real limits here (a board flashed with the defaults has slower
 // timeouts than the test settings) and poll the client registry to know that the server has
 // registered a close before they need its connection slot again.
 import { setTimeout as delay } from "node:timers/promises";
-import { disposeAll } from "./clients.js";
-import { httpRequest } from "./http.js";
+import { disposeAll } from "../../tools/wire/open-connections.js";
+import {
+  fetchStatus as fetchServerStatus,
+  getStatus as getServerStatus,
+} from "../../tools/wire/status-client.js";
 import { firmwareOnly, target } from "./target.js";
 
-/** A plain GET request (not an upgrade) for `path`. */
-export function plainGet({ host, port }, path, headers = {}) {
-  const fields = { Host: `${host.includes(":") ? `[${host}]` : host}:${port}`, ...headers };
-  const lines = Object.entries(fields).map(([name, value]) => `${name}: ${value}`);
-  return `GET ${path} HTTP/1.1\r\n${lines.join("\r\n")}\r\n\r\n`;
+/** GET /status of the target (or of `t`): `{ response, status }` (tools/wire/status-client.js). */
+export function getStatus(t = target, options) {
+  return getServerStatus(t, options);
 }
 
-/** GET /status: `{ response, status }` with the HTTP response and the parsed body (or throws). */
-export async function getStatus(t = target, { timeoutMs = t.replyTimeoutMs } = {}) {
-  const response = await httpRequest(t, plainGet(t, "/status", { Connection: "close" }), {
-    timeoutMs,
-    closeWaitMs: 0,
-  });
-  const body = Buffer.from(response.body, "latin1").toString("utf8");
-  if (response.status !== 200) {
-    throw new Error(`GET /status answered "${response.statusLine}" ${body.slice(0, 200)}`);
-  }
-  try {
-    return { response, status: JSON.parse(body) };
-  } catch (err) {
-    throw new Error(`GET /status: the body is not JSON (${err.message}): ${body.slice(0, 300)}`, {
-      cause: err,
-    });
-  }
-}
-
-/** The parsed body of GET /status. */
-export async function fetchStatus(t = target, options) {
-  return (await getStatus(t, options)).status;
+/** The parsed body of GET /status of the target (or of `t`). */
+export function fetchStatus(t = target, options) {
+  return fetchServerStatus(t, options);
 }
 
 const limitsCache = new WeakMap();

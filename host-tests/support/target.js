@@ -12,7 +12,7 @@ import { addressUrl, parseAddress } from "../../tools/wire/address.js";
 import { checkBoardReachable, checkServerReachable } from "./reachability.js";
 import { startReferenceServer } from "./reference-server.js";
 import { testSettings } from "./test-settings.js";
-import { connectTcp } from "./tcp.js";
+import { connectTcp } from "../../tools/wire/tcp.js";
 import { findXsWorker } from "../../tools/platform/engines/xs/worker-binary.js";
 
 const MANIFEST = new URL("../../manifest.json", import.meta.url);

@@ -2,7 +2,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import WebSocket from "ws";
-import { register, unregister } from "./clients.js";
+import { register, unregister } from "../../tools/wire/open-connections.js";
 
 /** `url` with its path (and query) replaced by `path`. */
 export function withPath(url, path) {

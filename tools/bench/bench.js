@@ -2,14 +2,15 @@
 // `ws` echo server on the same machine. Prints figures; asserts nothing. See --help.
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { findXsWorker } from "../platform/engines/xs/worker-binary.js";
 import { startFirmware } from "../platform/index.js";
+import { parseAddress } from "../wire/address.js";
 import { HELP, parseCommandLine, readCommandLine } from "../wire/command-line.js";
 import { integer, listOf, oneOf, text, wsUrl } from "../wire/option-values.js";
+import { fetchStatus as fetchServerStatus } from "../wire/status-client.js";
 import { closedLoop, sleep } from "./measure.js";
 import { FIGURES_VERSION, writeReport } from "./report.js";
 import { formatXsFigures, measureXsFigures } from "./xs-figures.js";
@@ -85,22 +86,7 @@ async function startWsServer() {
 
 /** GET /status of the firmware, or null when the server has none. */
 function fetchStatus(url) {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const request = http.get({ host: hostname, port, path: "/status", agent: false }, (res) => {
-      let body = "";
-      res.setEncoding("utf8").on("data", (text) => (body += text));
-      res.on("end", () => {
-        try {
-          resolve(res.statusCode === 200 ? JSON.parse(body) : null);
-        } catch {
-          resolve(null);
-        }
-      });
-    });
-    request.on("error", () => resolve(null));
-    request.setTimeout(2000, () => request.destroy());
-  });
+  return fetchServerStatus(parseAddress(url), { timeoutMs: 2000 }).catch(() => null);
 }
 
 /**

@@ -7,8 +7,9 @@
 import { parseClosePayload } from "../wire/close-payload.js";
 import { FrameParser } from "../wire/frame-parser.js";
 import { isControl, Opcode } from "../wire/opcodes.js";
-import { headerTokens, parseResponseHead } from "../../host-tests/support/http.js";
-import { acceptFor, checkServerFrame } from "../../host-tests/support/raw-client.js";
+import { headerTokens, parseResponseHead } from "../wire/raw-http.js";
+import { acceptFor } from "../wire/opening-handshake.js";
+import { checkServerFrame } from "../wire/server-frame-rules.js";
 import { isValidCloseCode, isValidUtf8 } from "./model.js";
 
 const HEAD_END = Buffer.from("\r\n\r\n");

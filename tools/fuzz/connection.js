@@ -7,7 +7,7 @@ import { closePayload } from "../wire/close-payload.js";
 import { encodeFrame } from "../wire/frame-encoder.js";
 import { FrameWalker } from "../wire/frame-walker.js";
 import { Opcode } from "../wire/opcodes.js";
-import { connectTcp, writeAsync } from "../../host-tests/support/tcp.js";
+import { connectTcp, writeAsync } from "../wire/tcp.js";
 import { ServerOutput, checkResponseHead, describe } from "./checker.js";
 import { StreamModel, analyzeRequest } from "./model.js";
 

@@ -6,9 +6,10 @@ import { testSettings } from "../../host-tests/support/test-settings.js";
 import { startFirmware } from "../platform/index.js";
 import { HELP, parseCommandLine, readCommandLine } from "../wire/command-line.js";
 import { integer, listOf, oneOf, wsUrl } from "../wire/option-values.js";
+import { fetchStatus } from "../wire/status-client.js";
 import { UsageError } from "../wire/usage-error.js";
 import { freshSeed, parseSeed } from "./prng.js";
-import { fetchStatus, formatFailure, formatSummary, runFuzz, saveFailure } from "./run.js";
+import { formatFailure, formatSummary, runFuzz, saveFailure } from "./run.js";
 
 const USAGE = `Usage: npm run fuzz -- [options]
        node tools/fuzz/fuzz.js [options]

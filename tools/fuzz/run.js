@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { httpRequest } from "../../host-tests/support/http.js";
+import { fetchStatus } from "../wire/status-client.js";
 import { Bystander } from "./bystander.js";
 import { runIteration } from "./connection.js";
 import { buildCase } from "./mutators.js";
@@ -234,18 +234,6 @@ export async function runFuzz(o) {
   summary.ms = performance.now() - started;
   summary.stoppedEarly = summary.iterations < total && !summary.failures.length;
   return summary;
-}
-
-/** GET /status, parsed (host-tests/support/status.js reads the test environment on import). */
-export async function fetchStatus(
-  { host, port, replyTimeoutMs },
-  { timeoutMs = replyTimeoutMs } = {},
-) {
-  const hostField = `${host.includes(":") ? `[${host}]` : host}:${port}`;
-  const request = `GET /status HTTP/1.1\r\nHost: ${hostField}\r\nConnection: close\r\n\r\n`;
-  const response = await httpRequest({ host, port }, request, { timeoutMs, closeWaitMs: 0 });
-  if (response.status !== 200) throw new Error(`GET /status answered "${response.statusLine}"`);
-  return JSON.parse(Buffer.from(response.body, "latin1").toString("utf8"));
 }
 
 function count(map, key) {

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { closePayload } from "../wire/close-payload.js";
 import { encodeFrame, encodeServerFrame } from "../wire/frame-encoder.js";
 import { Opcode } from "../wire/opcodes.js";
-import { acceptFor } from "../../host-tests/support/raw-client.js";
+import { acceptFor } from "../wire/opening-handshake.js";
 import { ServerOutput, checkResponseHead } from "../fuzz/checker.js";
 import { StreamModel, analyzeRequest } from "../fuzz/model.js";
 import { buildCase } from "../fuzz/mutators.js";

@@ -1,5 +1,7 @@
-// Raw HTTP/1.1 over TCP, for handshake tests that `ws` refuses to send.
-import { register, unregister } from "./clients.js";
+// Raw HTTP/1.1 over TCP: a request written verbatim (which `ws` or node:http would refuse to
+// send) and the response read as it comes, with a parser of response heads.
+import { urlHost } from "./address.js";
+import { register, unregister } from "./open-connections.js";
 import { connectTcp, writeInChunks } from "./tcp.js";
 
 const HEAD_END = Buffer.from("\r\n\r\n");
@@ -34,6 +36,13 @@ export function headerTokens(value) {
     .split(",")
     .map((token) => token.trim().toLowerCase())
     .filter(Boolean);
+}
+
+/** A plain GET request (not an upgrade) for `path`, with a Host field and `headers`. */
+export function plainGet({ host, port }, path, headers = {}) {
+  const fields = { Host: `${urlHost(host)}:${port}`, ...headers };
+  const lines = Object.entries(fields).map(([name, value]) => `${name}: ${value}`);
+  return `GET ${path} HTTP/1.1\r\n${lines.join("\r\n")}\r\n\r\n`;
 }
 
 /**

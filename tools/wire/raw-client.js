@@ -6,72 +6,21 @@
 // So by default this client answers each server ping with a pong (same payload) as soon as the
 // bytes it has written end on a frame boundary, and keeps pings out of what tests read. Options:
 // `showPings` returns them from nextFrame()/nextMessage() too; `answerPings: false` never answers.
-import { createHash, randomBytes } from "node:crypto";
+// While open, a client is listed in open-connections.js (the host tests drop those left open).
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
-import { register, unregister } from "./clients.js";
-import { headerTokens, parseResponseHead } from "./http.js";
+import { closePayload, parseClosePayload } from "./close-payload.js";
+import { encodeFrame } from "./frame-encoder.js";
+import { FrameParser } from "./frame-parser.js";
+import { FrameWalker } from "./frame-walker.js";
+import { Opcode, isControl } from "./opcodes.js";
+import { acceptFor, newKey, upgradeRequest } from "./opening-handshake.js";
+import { register, unregister } from "./open-connections.js";
+import { headerTokens, parseResponseHead } from "./raw-http.js";
+import { checkServerFrame, describeFrame } from "./server-frame-rules.js";
 import { connectTcp, writeAsync, writeInChunks } from "./tcp.js";
-import { closePayload, parseClosePayload } from "../../tools/wire/close-payload.js";
-import { encodeFrame } from "../../tools/wire/frame-encoder.js";
-import { FrameParser } from "../../tools/wire/frame-parser.js";
-import { FrameWalker } from "../../tools/wire/frame-walker.js";
-import { isControl, isKnownOpcode, Opcode } from "../../tools/wire/opcodes.js";
 
-const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 const HEAD_END = Buffer.from("\r\n\r\n");
-
-/** Sec-WebSocket-Accept for a Sec-WebSocket-Key (RFC 6455 §4.2.2 step 5.4). */
-export function acceptFor(key) {
-  return createHash("sha1")
-    .update(key + GUID)
-    .digest("base64");
-}
-
-/** A fresh Sec-WebSocket-Key: 16 random bytes, base64. */
-export function newKey() {
-  return randomBytes(16).toString("base64");
-}
-
-/**
- * A valid opening handshake request (RFC 6455 §4.1). Each `headers` entry replaces the field of
- * the same name in any case (taking the new spelling), is appended, or with null is removed.
- */
-export function upgradeRequest({ host, port, path, key = newKey(), method = "GET", headers = {} }) {
-  let fields = [
-    ["Host", `${host.includes(":") ? `[${host}]` : host}:${port}`],
-    ["Upgrade", "websocket"],
-    ["Connection", "Upgrade"],
-    ["Sec-WebSocket-Key", key],
-    ["Sec-WebSocket-Version", "13"],
-  ];
-  for (const [name, value] of Object.entries(headers)) {
-    const same = (field) => field[0].toLowerCase() === name.toLowerCase();
-    if (value === null) fields = fields.filter((field) => !same(field));
-    else if (fields.some(same))
-      fields = fields.map((field) => (same(field) ? [name, value] : field));
-    else fields.push([name, value]);
-  }
-  const lines = fields.map(([name, value]) => `${name}: ${value}`);
-  return `${method} ${path} HTTP/1.1\r\n${lines.join("\r\n")}\r\n\r\n`;
-}
-
-function describeFrame(frame) {
-  const preview = frame.payload.subarray(0, 40).toString("latin1");
-  return `opcode 0x${frame.opcode.toString(16)} fin=${frame.fin} (${frame.payload.length} bytes: ${JSON.stringify(preview)})`;
-}
-
-/** RFC 6455 rules every server frame must follow (sections 5.1, 5.2, 5.5). */
-export function checkServerFrame(frame) {
-  const what = describeFrame(frame);
-  expect(frame.masked, `server frame is masked (RFC 6455 §5.1): ${what}`).to.equal(false);
-  expect(frame.rsv, `server frame has RSV bits set with no extension: ${what}`).to.equal(0);
-  expect(isKnownOpcode(frame.opcode), `server frame has a reserved opcode: ${what}`).to.equal(true);
-  if (isControl(frame.opcode)) {
-    expect(frame.fin, `server control frame is fragmented: ${what}`).to.equal(true);
-    expect(frame.payload.length, `server control frame over 125 bytes: ${what}`).to.be.at.most(125);
-  }
-}
 
 export class RawClient {
   /**
@@ -379,7 +328,7 @@ export class RawClient {
     unregister(this);
   }
 
-  /** Encodes one frame (see frames.js `encodeFrame`) and writes it. */
+  /** Encodes one frame (frame-encoder.js `encodeFrame`) and writes it. */
   sendFrame(frame, writeOptions) {
     if (frame.opcode === Opcode.CLOSE) this.closeSent = true;
     return this.sendRaw(encodeFrame(frame), writeOptions);

@@ -1,5 +1,6 @@
-// Plain TCP helpers shared by the raw WebSocket client, the raw HTTP helper and the
-// reachability check.
+// Plain TCP: a connection with Nagle's algorithm off, and writes that resolve (never reject) once
+// the kernel has the bytes, whole or in small pieces. The raw WebSocket client, the raw HTTP
+// helper and the fuzzer write with these.
 import net from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 
