@@ -22,15 +22,17 @@ export interface SettingSpec {
   readonly limit?: boolean;
 }
 
+// Each spec is frozen, as the whole table is: xsl keeps a frozen object in flash only when what
+// it holds is frozen too ("not frozen" warnings otherwise).
 const integer = (value: number, min: number, max: number, meaning: string) =>
-  ({ kind: "integer", default: value, min, max, meaning }) as const;
+  Object.freeze({ kind: "integer", default: value, min, max, meaning } as const);
 /** An integer setting that GET /status reports under its limits. */
 const limit = (value: number, min: number, max: number, meaning: string) =>
-  ({ ...integer(value, min, max, meaning), limit: true }) as const;
+  Object.freeze({ kind: "integer", default: value, min, max, meaning, limit: true } as const);
 const flag = (value: boolean, meaning: string) =>
-  ({ kind: "flag", default: value, meaning }) as const;
+  Object.freeze({ kind: "flag", default: value, meaning } as const);
 const text = <K extends Kind>(kind: K, value: string, meaning: string) =>
-  ({ kind, default: value, meaning }) as const;
+  Object.freeze({ kind, default: value, meaning } as const);
 const INT32 = 0x7fffffff;
 const HOUR = 3600000;
 
