@@ -2,7 +2,7 @@
 //   BOARD=192.168.1.42 npm run test:board
 //   npm run test:board -- 192.168.1.42:80 --grep UTF-8
 // Checks first that the board answers on TCP, then runs every host test with the summary reporter
-// (support/summary-reporter.js): the usual per-test lines, then a table per test file and, for
+// (tools/testing/summary-reporter.js): the usual per-test lines, then a table per test file and, for
 // each failure, expected vs received and the message. Exit code: 0 all passed, 1 a failure or an
 // unreachable board, 2 a usage error.
 import { checkBoardReachable } from "./support/reachability.js";

@@ -10,7 +10,7 @@ import { httpRequest, plainGet } from "../tools/wire/raw-http.js";
 import { RawClient } from "../tools/wire/raw-client.js";
 import { fetchStatus, getStatus, targetLimits, waitForStatus } from "./support/status.js";
 import { firmwareOnly, target } from "./support/target.js";
-import { settingsObject } from "./support/test-settings.js";
+import { settingsObject } from "../tools/testing/test-settings.js";
 import { WsClient } from "./support/ws-client.js";
 
 const CLIENT_FIELDS = [
@@ -79,7 +79,7 @@ describe("GET /status and plain HTTP", function () {
     }
     expect(status.limits.maxMessageSize, "limits.maxMessageSize").to.equal(target.maxMessageSize);
     if (target.kind === "platform" || target.kind === "sim") {
-      // Both are started with support/test-settings.js.
+      // Both are started with tools/testing/test-settings.js.
       const expected = settingsObject();
       for (const [key, value] of Object.entries(expected)) {
         if (LIMIT_FIELDS.includes(key)) expect(status.limits[key], `limits.${key}`).to.equal(value);

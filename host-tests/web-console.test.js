@@ -6,7 +6,7 @@
 // Skips when no Chromium is installed (CHROMIUM=/path/to/chrome names another one).
 import { mkdirSync } from "node:fs";
 import { expect } from "chai";
-import { findChromium } from "./support/chromium.js";
+import { findChromium } from "../tools/testing/find-chromium.js";
 import { chromium } from "playwright-core";
 import "./support/hooks.js";
 import { httpRequest, plainGet } from "../tools/wire/raw-http.js";

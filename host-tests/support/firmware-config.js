@@ -1,8 +1,8 @@
 // Firmware settings that GET /status does not report (maxHeaderSize, maxFrames): the value in
-// test-settings.js when it sets one (the platform layer and test:sim run with those), else the
+// tools/testing/test-settings.js when it sets one (the platform layer and test:sim run with those), else the
 // default in manifest.json → config (what a board is flashed with unless mcconfig overrides it).
 import { readFileSync } from "node:fs";
-import { settingsObject } from "./test-settings.js";
+import { settingsObject } from "../../tools/testing/test-settings.js";
 
 const MANIFEST = new URL("../../manifest.json", import.meta.url);
 

@@ -7,7 +7,7 @@
 import os from "node:os";
 import path from "node:path";
 import { register, unregister } from "../../tools/wire/open-connections.js";
-import { settingsObject, testSettings } from "./test-settings.js";
+import { settingsObject, testSettings } from "../../tools/testing/test-settings.js";
 import { connectTcp } from "../../tools/wire/tcp.js";
 import { target } from "./target.js";
 

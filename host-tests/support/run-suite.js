@@ -4,7 +4,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Mocha from "mocha";
-import { SummaryReporter } from "./summary-reporter.js";
+import { SummaryReporter } from "../../tools/testing/summary-reporter.js";
 
 function testFiles() {
   const dir = fileURLToPath(new URL("..", import.meta.url));

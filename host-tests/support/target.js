@@ -10,8 +10,8 @@
 import { readFileSync } from "node:fs";
 import { addressUrl, parseAddress } from "../../tools/wire/address.js";
 import { checkBoardReachable, checkServerReachable } from "./reachability.js";
-import { startReferenceServer } from "./reference-server.js";
-import { testSettings } from "./test-settings.js";
+import { startReferenceServer } from "../../tools/testing/reference-server.js";
+import { testSettings } from "../../tools/testing/test-settings.js";
 import { connectTcp } from "../../tools/wire/tcp.js";
 import { findXsWorker } from "../../tools/platform/engines/xs/worker-binary.js";
 

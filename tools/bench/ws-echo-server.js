@@ -2,7 +2,7 @@
 // compares the firmware's process with another server process and not with one that shares the
 // clients' event loop. Prints "ws echo server ready: ws://…" and runs until killed.
 import process from "node:process";
-import { startReferenceServer } from "../../host-tests/support/reference-server.js";
+import { startReferenceServer } from "../testing/reference-server.js";
 
 const server = await startReferenceServer({ path: "/ws", maxMessageSize: 16 * 1024 * 1024 });
 process.stdout.write(`ws echo server ready: ${server.url}\n`);

@@ -1,6 +1,6 @@
 // A strict checker of everything a server sends on one connection: an HTTP response (status
 // line, header fields, a body of exactly Content-Length bytes, nothing after it), or a 101 and
-// then well-formed server frames (host-tests' checkServerFrame: unmasked, RSV clear, known
+// then well-formed server frames (tools/wire/server-frame-rules.js: unmasked, RSV clear, known
 // opcodes, control frames FIN and at most 125 bytes; plus: close payload a valid code and UTF-8
 // reason, continuation frames only inside a message, text messages valid UTF-8, nothing after a
 // close frame).

@@ -1,8 +1,8 @@
 // npm run fuzz: a seeded random fuzzer of the opening handshake and the frame parser. See --help.
 import process from "node:process";
 import { parseAddress } from "../wire/address.js";
-import { startReferenceServer } from "../../host-tests/support/reference-server.js";
-import { testSettings } from "../../host-tests/support/test-settings.js";
+import { startReferenceServer } from "../testing/reference-server.js";
+import { testSettings } from "../testing/test-settings.js";
 import { startFirmware } from "../platform/index.js";
 import { HELP, parseCommandLine, readCommandLine } from "../wire/command-line.js";
 import { integer, listOf, oneOf, wsUrl } from "../wire/option-values.js";
@@ -44,7 +44,7 @@ Options:
   --help              this text
 
 Without --url the firmware runs on the platform layer with the host tests' settings
-(host-tests/support/test-settings.js: pingInterval=400 pingTimeout=1000 handshakeTimeout=1000),
+(tools/testing/test-settings.js: pingInterval=400 pingTimeout=1000 handshakeTimeout=1000),
 so that liveness is checked within about a second. A failure prints the seed, the iteration, what
 was wrong and every byte sent and received, writes them to test-results/fuzz/, and the command
 that replays it. Exit status: 0 no failure, 1 a failure, 2 bad arguments.`;

@@ -12,7 +12,7 @@ import {
   repoRoot,
   SdkMissing,
 } from "./moddable.js";
-import { testSettings } from "../../host-tests/support/test-settings.js";
+import { testSettings } from "../testing/test-settings.js";
 
 /** The whole mocha run may take this long; then it is stopped, and the simulator with it. */
 const RUN_TIMEOUT_MS = 15 * 60 * 1000;
@@ -60,7 +60,7 @@ function startMocha(args, env) {
   const files = args.some((arg) => !arg.startsWith("-")) ? [] : ["host-tests/**/*.test.js"];
   const reporter = [
     "--reporter",
-    "./host-tests/support/summary-reporter.js",
+    "./tools/testing/summary-reporter.js",
     "--reporter-option",
     `title=simulator ${env.TARGET_URL}`,
   ];

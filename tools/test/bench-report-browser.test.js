@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
-import { findChromium } from "../../host-tests/support/chromium.js";
+import { findChromium } from "../testing/find-chromium.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BENCH = fileURLToPath(new URL("../bench/bench.js", import.meta.url));

@@ -1,4 +1,4 @@
-// host-tests/support/summary-reporter.js (the table and failure list at the end of a run) on
+// tools/testing/summary-reporter.js (the table and failure list at the end of a run) on
 // fixture suites that need no target, and host-tests/board.js (npm run test:board): its usage
 // errors, an unreachable board, and a run against the firmware on loopback that ends with the table.
 import { spawn } from "node:child_process";
@@ -7,11 +7,12 @@ import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { startFirmware } from "../platform/index.js";
 import { freePort } from "../sim/free-port.js";
-import { formatDuration, showValue, truncate } from "../../host-tests/support/summary-reporter.js";
+import { formatDuration, showValue, truncate } from "../testing/summary-reporter.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MOCHA = fileURLToPath(new URL("../../node_modules/mocha/bin/mocha.js", import.meta.url));
-const BOARD_JS = fileURLToPath(new URL("../../host-tests/board.js", import.meta.url));
+/** The script `npm run test:board` runs, run here as a child process (never imported). */
+const TEST_BOARD_SCRIPT = fileURLToPath(new URL("../../host-tests/board.js", import.meta.url));
 const FIXTURES = "tools/test/fixtures/summary-reporter";
 
 /** Runs `node args…` in the repository; resolves { code, stdout, stderr, ms }. */
@@ -49,7 +50,7 @@ function rowOf(output, group) {
     .map(Number);
 }
 
-describe("summary reporter (host-tests/support/summary-reporter.js)", function () {
+describe("summary reporter (tools/testing/summary-reporter.js)", function () {
   this.timeout(20_000);
   let result;
 
@@ -58,7 +59,7 @@ describe("summary reporter (host-tests/support/summary-reporter.js)", function (
       MOCHA,
       "--no-color",
       "--reporter",
-      "./host-tests/support/summary-reporter.js",
+      "./tools/testing/summary-reporter.js",
       `${FIXTURES}/arithmetic.js`,
       `${FIXTURES}/frames.js`,
       `${FIXTURES}/broken-setup.js`,
@@ -147,7 +148,7 @@ describe("npm run test:board (host-tests/board.js)", function () {
   this.timeout(30_000);
 
   it("exits with 2 and the usage when BOARD is not set", async function () {
-    const { code, stdout, stderr } = await run([BOARD_JS], { BOARD: undefined });
+    const { code, stdout, stderr } = await run([TEST_BOARD_SCRIPT], { BOARD: undefined });
     expect(code).to.equal(2);
     expect(stderr).to.include("BOARD is not set.");
     expect(stderr).to.include("Usage: BOARD=<address> npm run test:board");
@@ -155,18 +156,22 @@ describe("npm run test:board (host-tests/board.js)", function () {
   });
 
   it("exits with 2 and the usage on an unknown option or a bad address", async function () {
-    const option = await run([BOARD_JS, "127.0.0.1", "--frobnicate"], { BOARD: undefined });
+    const option = await run([TEST_BOARD_SCRIPT, "127.0.0.1", "--frobnicate"], {
+      BOARD: undefined,
+    });
     expect(option.code).to.equal(2);
     expect(option.stderr).to.include('unknown option "--frobnicate"');
     expect(option.stderr).to.include("Usage:");
-    const address = await run([BOARD_JS], { BOARD: "http://127.0.0.1/" });
+    const address = await run([TEST_BOARD_SCRIPT], { BOARD: "http://127.0.0.1/" });
     expect(address.code).to.equal(2);
     expect(address.stderr).to.include("only ws:// is supported");
   });
 
   it("exits with 1 at once, saying what to check, when nothing listens at the address", async function () {
     const port = await freePort(); // free on 127.0.0.1 a moment ago: connection refused
-    const { code, stdout, stderr, ms } = await run([BOARD_JS], { BOARD: `127.0.0.1:${port}` });
+    const { code, stdout, stderr, ms } = await run([TEST_BOARD_SCRIPT], {
+      BOARD: `127.0.0.1:${port}`,
+    });
     expect(code, stderr).to.equal(1);
     expect(stdout).to.include(`Board: ws://127.0.0.1:${port}/ws`);
     expect(stderr).to.include(
@@ -189,9 +194,12 @@ describe("npm run test:board (host-tests/board.js)", function () {
     const firmware = await startFirmware({ overrides: ["port=0"] });
     try {
       const board = `127.0.0.1:${firmware.port}`;
-      const { code, stdout, stderr } = await run([BOARD_JS, board, "--grep", "echoes a 125-byte"], {
-        BOARD: undefined,
-      });
+      const { code, stdout, stderr } = await run(
+        [TEST_BOARD_SCRIPT, board, "--grep", "echoes a 125-byte"],
+        {
+          BOARD: undefined,
+        },
+      );
       expect(code, `${stdout}\n${stderr}`).to.equal(0);
       expect(stdout).to.match(/✔ echoes a 125-byte text message as text/);
       expect(stdout).to.include(`Summary: board ws://${board}/ws`);

@@ -2,7 +2,7 @@
 // (a top-level describe, i.e. a test file's suite) with passed, failed, skipped and time, and for
 // each failure its title, where it failed, expected vs received (err.expected / err.actual, when
 // the assertion has them) and the message, truncated to stay readable in a terminal.
-//   mocha --reporter ./host-tests/support/summary-reporter.js "host-tests/**/*.test.js"
+//   mocha --reporter ./tools/testing/summary-reporter.js "host-tests/**/*.test.js"
 //   new Mocha({ reporter: SummaryReporter, reporterOptions: { title: "board ws://…" } })
 // Reporter options (--reporter-option key=value): title=<text> (after "Summary"), stack=full
 // (whole stack traces instead of the first line in the project).
@@ -74,7 +74,7 @@ function projectFrames(stack) {
 
 /**
  * Where a failure happened: the line of the test file, and the helper's line when the failing
- * assertion is in one ("host-tests/utf8.test.js:70, in host-tests/support/raw-client.js:324").
+ * assertion is in one ("host-tests/utf8.test.js:70, in tools/wire/raw-client.js:324").
  */
 function whereInProject(stack, testFile, cwd) {
   const frames = projectFrames(stack);
