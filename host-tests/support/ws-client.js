@@ -3,6 +3,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import WebSocket from "ws";
 import { register, unregister } from "../../tools/wire/open-connections.js";
+import { Waiter } from "../../tools/wire/waiter.js";
 
 /** `url` with its path (and query) replaced by `path`. */
 export function withPath(url, path) {
@@ -32,7 +33,7 @@ export class WsClient {
 
   #ws;
   #messages = [];
-  #wake = null;
+  #waiter = new Waiter();
 
   constructor(ws, replyTimeoutMs) {
     this.#ws = ws;
@@ -43,22 +44,16 @@ export class WsClient {
     this.error = null;
     ws.on("message", (data, isBinary) => {
       this.#messages.push({ data: Buffer.from(data), isBinary });
-      this.#notify();
+      this.#waiter.wake();
     });
     ws.on("error", (err) => {
       this.error ??= err;
     });
     ws.on("close", (code, reason) => {
       this.closeInfo = { code, reason: reason.toString() };
-      this.#notify();
+      this.#waiter.wake();
     });
     register(this);
-  }
-
-  #notify() {
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
   }
 
   /** Sends text (string) or binary (Buffer) and resolves once written. */
@@ -83,13 +78,7 @@ export class WsClient {
       }
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no message from the server within ${timeoutMs} ms`);
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await this.#waiter.sleep(left);
     }
     return this.#messages.shift();
   }

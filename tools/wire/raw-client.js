@@ -19,6 +19,7 @@ import { register, unregister } from "./open-connections.js";
 import { headerTokens, parseResponseHead } from "./raw-http.js";
 import { checkServerFrame, describeFrame } from "./server-frame-rules.js";
 import { connectTcp, writeAsync, writeInChunks } from "./tcp.js";
+import { Waiter } from "./waiter.js";
 
 const HEAD_END = Buffer.from("\r\n\r\n");
 
@@ -50,7 +51,7 @@ export class RawClient {
   #socket;
   #parser = new FrameParser();
   #frames = [];
-  #wake = null;
+  #waiter = new Waiter();
   #head = Buffer.alloc(0);
   #handshakeDone = false;
   #onHead = null;
@@ -85,7 +86,7 @@ export class RawClient {
       socket.once("close", () => {
         this.closedAt = performance.now();
         this.isClosed = true;
-        this.#notify();
+        this.#waiter.wake();
         resolve();
       });
     });
@@ -141,7 +142,7 @@ export class RawClient {
     const frames = this.#parser.push(chunk).filter((frame) => this.#keep(frame));
     if (frames.length) {
       this.#frames.push(...frames);
-      this.#notify();
+      this.#waiter.wake();
     }
   }
 
@@ -172,12 +173,6 @@ export class RawClient {
     }
   }
 
-  #notify() {
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
-  }
-
   /** Next server frame, checked against the rules for server frames. */
   async nextFrame(timeoutMs = this.replyTimeoutMs) {
     await this.#waitForFrame(timeoutMs);
@@ -197,13 +192,7 @@ export class RawClient {
       }
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no frame from the server within ${timeoutMs} ms`);
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await this.#waiter.sleep(left);
     }
   }
 
