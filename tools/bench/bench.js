@@ -46,7 +46,8 @@ Without --url the firmware runs on the platform layer with maxClients raised to 
 count + 10 and MODDABLE_NODE_MAX_TCP (the emulated CONFIG_LWIP_MAX_ACTIVE_TCP) to that + 4.`;
 
 const WARMUP_MESSAGES = 200;
-const WS_LABEL = "a plain `ws` echo server (host-tests reference server) in its own Node process";
+const WS_LABEL =
+  "a plain `ws` echo server (tools/testing/reference-server.js) in its own Node process";
 
 const OPTIONS = {
   ...HELP,
