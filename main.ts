@@ -19,19 +19,24 @@ import { WebSocketServer } from "websocket/server";
 
 const server = new WebSocketServer(settings); // pings every client, drops the silent ones
 
-// ws://<ip>/ws: echo, to the sender only, same type (text or binary).
+// ws://<ip>/ws: echo, to the sender only, same type, each part as it arrives (a message of any
+// length costs the board one read).
 server.websocket(settings.path, {
-  onMessage(client, message) {
-    if (message === "Trigger async")
+  onMessagePart(client, part) {
+    const text = part.wholeText(); // a short text message, whole
+    if (text === "Trigger async")
       Timer.set(() => client.send("Async data"), 100); // a push
-    else if (message === "Ping")
+    else if (text === "Ping")
       client.ping(); // the client's WebSocket answers with a pong
-    else client.send(message);
+    else client.sendPart(part);
   },
 });
 
-// ws://<ip>/broadcast: every message to every client of it, sender included. tick=<ms> pushes.
-const broadcast = server.websocket("/broadcast", { onMessage: (_, m) => broadcast.send(m) });
+// ws://<ip>/broadcast: every message to every client of it, sender included, passed on as bytes.
+// With tick=<ms> the server pushes "tick 1", "tick 2", … on its own.
+const broadcast = server.websocket("/broadcast", {
+  onMessageBytes: (_, bytes, isText) => broadcast.sendBytes(bytes, isText),
+});
 let ticks = 0;
 if (settings.tick > 0) Timer.repeat(() => broadcast.send(`tick ${++ticks}`), settings.tick);
 

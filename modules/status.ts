@@ -1,6 +1,7 @@
 /*
  * GET /status: what the board knows about itself, as JSON — uptime, every connected client with
- * its traffic, totals, the configured limits, and the memory figures the runtime can report.
+ * its traffic, totals, the configured limits, the bytes held in buffers against their budget,
+ * and the memory figures the runtime can report.
  * Times are milliseconds on the server's own clock: `uptime` since it started, and each client's
  * `connectedAt` counted from the same start (a board may not know the date).
  */
@@ -41,6 +42,8 @@ export function describeStatus(
     clients,
     totals: { connections: server.connections, ...server.totals },
     limits: limitsOf(settings),
+    // messages being read whole and bytes waiting to be sent, all clients: now, at most, budget
+    buffers: { held: server.budget.held, peak: server.budget.peak, limit: server.budget.limit },
     memory: memoryFigures(),
     ...device,
   };

@@ -15,7 +15,6 @@
  */
 import { describeParams, readParams, type ParamSpecs, type ParamValues } from "api/params";
 import type {
-  Message,
   WebSocketConnection,
   WebSocketEndpoint,
   WebSocketHandler,
@@ -81,11 +80,14 @@ export class CommandChannel implements WebSocketHandler {
     else this.#endpoint.send(text);
   }
 
-  /** Answers one message a client sent on the channel. */
-  onMessage(client: WebSocketConnection, message: Message): void {
+  /**
+   * Answers one message a client sent on the channel. Its bytes first: a request larger than
+   * maxRequestSize is refused before it becomes a string.
+   */
+  onMessageBytes(client: WebSocketConnection, bytes: ArrayBuffer, isText: boolean): void {
     this.#held = [];
     try {
-      this.#answer(client, message);
+      this.#answer(client, bytes, isText);
     } finally {
       const events = this.#held;
       this.#held = null;
@@ -93,8 +95,8 @@ export class CommandChannel implements WebSocketHandler {
     }
   }
 
-  #answer(client: WebSocketConnection, message: Message): void {
-    const request = this.#parse(message);
+  #answer(client: WebSocketConnection, bytes: ArrayBuffer, isText: boolean): void {
+    const request = this.#parse(bytes, isText);
     if ("error" in request) return reply(client, request.id, { error: request.error });
     const { id, fields } = request;
     const command = this.#commands.get(fields.cmd as string) as Command;
@@ -112,16 +114,17 @@ export class CommandChannel implements WebSocketHandler {
 
   /** The request's fields, or why it is not a request of a known command. */
   #parse(
-    message: Message,
+    bytes: ArrayBuffer,
+    isText: boolean,
   ): { id: RequestId; fields: Record<string, unknown> } | { id: RequestId; error: string } {
-    if (typeof message !== "string")
+    if (!isText)
       return { id: null, error: 'requests are JSON text messages, e.g. {"id": 1, "cmd": "help"}' };
-    const size = utf8Length(message);
+    const size = bytes.byteLength;
     if (size > this.#maxRequestSize)
       return { id: null, error: `request of ${size} bytes; the limit is ${this.#maxRequestSize}` };
     let fields: unknown;
     try {
-      fields = JSON.parse(message);
+      fields = JSON.parse(String.fromArrayBuffer(bytes));
     } catch (error) {
       return { id: null, error: `not JSON (${(error as Error).message})` };
     }
@@ -158,19 +161,4 @@ type RequestId = number | string | null;
 
 function reply(client: WebSocketConnection, id: RequestId, fields: Record<string, unknown>): void {
   client.send(JSON.stringify({ id, ok: false, ...fields }));
-}
-
-/** Bytes of `text` in UTF-8, without encoding it. */
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
-      bytes += 4; // a surrogate pair: one code point of 4 bytes
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }

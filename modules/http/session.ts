@@ -7,6 +7,7 @@
 import type TCP from "embedded:io/socket/tcp";
 import { type HttpRequest, HttpRequestParser } from "http/request-parser";
 import { type HttpReply, httpResponse, textReply } from "http/response";
+import type { BufferBudget } from "socket/buffer-budget";
 import { type ChannelOwner, SocketChannel } from "socket/channel";
 
 export interface SessionOptions {
@@ -19,6 +20,8 @@ export interface SessionOptions {
 
 /** What a session asks of its server. */
 export interface SessionServer {
+  /** Counts what the connection queues, with every other connection's. */
+  readonly budget: BufferBudget;
   /**
    * A whole request arrived: the reply to send, or undefined when the server has taken the
    * session's channel for an upgrade (`handOver`). `rest` is what came after the request's head.
@@ -41,7 +44,7 @@ export class HttpSession implements ChannelOwner {
     this.#options = options;
     this.#server = server;
     this.#parser = new HttpRequestParser(options.maxHeaderSize);
-    this.#channel = new SocketChannel(from, this);
+    this.#channel = new SocketChannel(from, this, server.budget);
   }
 
   get remoteAddress(): string {

@@ -9,7 +9,8 @@
  */
 import TCP from "embedded:io/socket/tcp";
 import Timer from "timer";
-import { OutgoingQueue } from "socket/outgoing-queue";
+import type { BufferBudget } from "socket/buffer-budget";
+import { OutgoingQueue, type SharedBytes } from "socket/outgoing-queue";
 import type { TcpSocket } from "socket/tcp-socket";
 
 /** What the channel tells its owner. */
@@ -20,26 +21,47 @@ export interface ChannelOwner {
   ended(): void;
   /** An exception escaped one of the owner's callbacks. */
   fault(error: unknown): void;
+  /** Everything queued has been handed to the socket (after some had to wait). */
+  drained?(): void;
+}
+
+// The socket's callbacks, shared by every channel: ECMA-419 calls them with `this` the socket, and
+// the socket's `target` is its channel (no closures per connection: each costs the board heap).
+const channelOf = (socket: TCP) => (socket as unknown as { target: SocketChannel }).target;
+function channelReadable(this: TCP, count: number): void {
+  const channel = channelOf(this);
+  channel.guarded(() => channel.owner.readable(count));
+}
+function channelWritable(this: TCP, count: number): void {
+  channelOf(this).writable(count);
+}
+function channelError(this: TCP): void {
+  const channel = channelOf(this);
+  channel.guarded(() => channel.end()); // the client closed TCP, or it failed
 }
 
 export class SocketChannel {
   owner: ChannelOwner;
   readonly remoteAddress: string;
   readonly #socket: TcpSocket;
-  readonly #queue = new OutgoingQueue();
+  readonly #queue: OutgoingQueue;
+  #stalledSince = 0; // when bytes began to wait with none taken since (0: none waiting)
   #closeWhenFlushed = false;
   #lingerMs = 0;
   #lingerTimer: Timer | null = null;
   #ended = false;
 
-  constructor(from: TCP, owner: ChannelOwner) {
+  /** `budget` counts every byte queued here, with every other channel's. */
+  constructor(from: TCP, owner: ChannelOwner, budget: BufferBudget) {
     this.owner = owner;
+    this.#queue = new OutgoingQueue(budget);
     this.#socket = new TCP({
       from,
       nodelay: true, // answer small messages now, not after Nagle and delayed ACK
-      onReadable: (count: number) => this.guarded(() => this.owner.readable(count)),
-      onWritable: (count: number) => this.guarded(() => this.#writable(count)),
-      onError: () => this.guarded(() => this.end()), // the client closed TCP, or it failed
+      target: this,
+      onReadable: channelReadable,
+      onWritable: channelWritable,
+      onError: channelError,
     }) as unknown as TcpSocket;
     this.remoteAddress = this.#socket.remoteAddress ?? "";
   }
@@ -58,6 +80,11 @@ export class SocketChannel {
     return this.#queue.waitingBytes;
   }
 
+  /** How long bytes have waited here with the client taking none of them (0: none waiting). */
+  stalledFor(now: number): number {
+    return this.#stalledSince ? now - this.#stalledSince : 0;
+  }
+
   /** The socket's reads: every byte available, `count` of them, or into a buffer. */
   read(): ArrayBuffer | undefined;
   read(count: number): ArrayBuffer;
@@ -67,16 +94,23 @@ export class SocketChannel {
     return this.#socket.read(what as number);
   }
 
-  /** Queues one frame or response (its chunks) and writes what fits. */
-  write(chunks: Uint8Array[]): void {
+  /**
+   * Queues one frame or response (its chunks) and writes what fits. `shared`: the same chunks are
+   * queued on other channels too (a broadcast), to be counted once.
+   */
+  write(chunks: Uint8Array[], shared: SharedBytes | null = null): void {
     if (this.#ended) return;
-    this.#queue.push(chunks);
+    this.#queue.push(chunks, shared);
     this.flush();
   }
 
-  /** Drops every queued frame not yet started (the one being written stays whole). */
+  /**
+   * Drops every queued frame not yet started (the one being written stays whole). The stall
+   * clock starts again: what is queued next (a close frame) is timed on its own.
+   */
   dropUnsent(): void {
     this.#queue.dropUnsent();
+    if (this.#stalledSince) this.#stalledSince = Date.now();
   }
 
   /**
@@ -92,11 +126,18 @@ export class SocketChannel {
 
   flush(): void {
     if (this.#ended) return;
-    const empty = this.#queue.flush(this.#socket);
+    const waited = this.#stalledSince !== 0;
+    const written = this.#queue.flush(this.#socket);
     if (this.#queue.broken) return this.end(); // the client is gone
-    if (!empty || !this.#closeWhenFlushed) return;
-    if (this.#lingerMs === 0) return this.end();
-    this.#lingerTimer ??= Timer.set(() => this.guarded(() => this.end()), this.#lingerMs);
+    if (this.#queue.bytes > 0) {
+      if (written > 0 || !waited) this.#stalledSince = Date.now(); // it took some: not stalled
+      return;
+    }
+    this.#stalledSince = 0;
+    if (this.#closeWhenFlushed) {
+      if (this.#lingerMs === 0) return this.end();
+      this.#lingerTimer ??= Timer.set(() => this.guarded(() => this.end()), this.#lingerMs);
+    } else if (waited) this.owner.drained?.();
   }
 
   /** Ends the connection now; the owner is told (once). */
@@ -111,9 +152,12 @@ export class SocketChannel {
     this.owner.ended();
   }
 
-  #writable(count: number): void {
-    this.#queue.setWritable(count);
-    this.flush();
+  /** The socket has room for `count` more bytes (its onWritable). */
+  writable(count: number): void {
+    this.guarded(() => {
+      this.#queue.setWritable(count);
+      this.flush();
+    });
   }
 
   /**

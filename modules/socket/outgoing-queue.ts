@@ -1,21 +1,48 @@
 /*
- * Bytes waiting to be sent on one connection.
+ * Bytes waiting to be sent on one connection, a frame (or HTTP response) at a time.
  *
  * On ESP32, `write()` throws "would block" when given more than the free TCP send buffer
  * (TCP_SND_BUF, 8192 bytes by default); the socket reports space again in `onWritable`. The
  * queue therefore writes at most the space it was told about, in slices, and keeps the rest
  * until the next `onWritable`. Chunks are queued by reference, never copied, so one broadcast
  * frame can sit in many clients' queues at the cost of one.
+ *
+ * What is left waiting after a write is counted in the server's buffer budget until it is written:
+ * a frame the socket took at once was never held; a broadcast frame is counted once (SharedBytes),
+ * until the last queue has written it.
  */
+import type { BufferBudget } from "socket/buffer-budget";
 import type { TcpSocket } from "socket/tcp-socket";
 
+/** A frame several queues hold (one broadcast): counted once, until the last one wrote it. */
+export class SharedBytes {
+  readonly bytes: number;
+  holders = 0;
+
+  constructor(bytes: number) {
+    this.bytes = bytes;
+  }
+}
+
+interface QueuedFrame {
+  readonly chunks: Uint8Array[];
+  readonly bytes: number;
+  readonly shared: SharedBytes | null;
+  counted: boolean; // in the budget (it was left waiting after a flush)
+}
+
 export class OutgoingQueue {
-  #chunks: Uint8Array[] = [];
-  #startsFrame: boolean[] = []; // whether each chunk is the first of a frame (or HTTP response)
-  #offset = 0; // bytes of the first chunk already written
+  readonly #budget: BufferBudget;
+  #frames: QueuedFrame[] | null = null; // none while idle
+  #chunk = 0; // the chunk of the first frame being written
+  #offset = 0; // bytes of that chunk already written
   #bytes = 0;
   #writable = 0;
   #broken = false;
+
+  constructor(budget: BufferBudget) {
+    this.#budget = budget;
+  }
 
   /** Bytes queued and not yet handed to the socket. */
   get bytes(): number {
@@ -24,38 +51,10 @@ export class OutgoingQueue {
 
   /** Bytes of the frames queued behind the first one (the one being written, or next to be). */
   get waitingBytes(): number {
+    const frames = this.#frames;
     let waiting = 0;
-    for (let i = this.#secondFrame(); i < this.#chunks.length; i++)
-      waiting += this.#chunks[i].length;
+    if (frames) for (let i = 1; i < frames.length; i++) waiting += frames[i].bytes;
     return waiting;
-  }
-
-  /** Index of the first chunk of the second frame queued (the number of chunks if none). */
-  #secondFrame(): number {
-    let index = Math.min(1, this.#chunks.length);
-    while (index < this.#chunks.length && !this.#startsFrame[index]) index++;
-    return index;
-  }
-
-  /** Queues one frame (or one HTTP response) made of these chunks. */
-  push(chunks: Uint8Array[]): void {
-    let first = true;
-    for (const chunk of chunks) {
-      if (chunk.length === 0) continue;
-      this.#chunks.push(chunk);
-      this.#startsFrame.push(first);
-      this.#bytes += chunk.length;
-      first = false;
-    }
-  }
-
-  /** Drops every frame not yet started; the frame being written, if any, stays whole. */
-  dropUnsent(): void {
-    const started = this.#offset > 0 || !this.#startsFrame[0];
-    const keep = started ? this.#secondFrame() : 0;
-    for (let i = keep; i < this.#chunks.length; i++) this.#bytes -= this.#chunks[i].length;
-    this.#chunks.length = keep;
-    this.#startsFrame.length = keep;
   }
 
   /**
@@ -67,15 +66,41 @@ export class OutgoingQueue {
     return this.#broken;
   }
 
+  /** Queues one frame (or one HTTP response) made of these chunks; `shared` when others hold it. */
+  push(chunks: Uint8Array[], shared: SharedBytes | null = null): void {
+    let bytes = 0;
+    for (const chunk of chunks) bytes += chunk.length;
+    if (bytes === 0) return;
+    (this.#frames ??= []).push({ chunks, bytes, shared, counted: false });
+    this.#bytes += bytes;
+  }
+
+  /** Drops every frame not yet started; the frame being written, if any, stays whole. */
+  dropUnsent(): void {
+    const frames = this.#frames;
+    if (!frames) return;
+    const keep = this.#chunk > 0 || this.#offset > 0 ? 1 : 0;
+    for (let i = keep; i < frames.length; i++) this.#release(frames[i]);
+    frames.length = keep;
+    this.#bytes = keep ? frames[0].bytes - this.#writtenOfFirst() : 0;
+    if (!keep) this.#frames = null;
+  }
+
   /** Records the free send space the socket reported in `onWritable`. */
   setWritable(count: number): void {
     this.#writable = count;
   }
 
-  /** Writes what fits in the send buffer; true when nothing is left queued. */
-  flush(socket: TcpSocket): boolean {
-    while (this.#chunks.length && this.#writable > 0) {
-      const chunk = this.#chunks[0];
+  /**
+   * Writes what fits in the send buffer and counts what is left waiting in the budget; the bytes
+   * written (0: none, or nothing to write).
+   */
+  flush(socket: TcpSocket): number {
+    const frames = this.#frames;
+    let written = 0;
+    while (frames && frames.length && this.#writable > 0) {
+      const frame = frames[0];
+      const chunk = frame.chunks[this.#chunk];
       const count = Math.min(this.#writable, chunk.length - this.#offset);
       const whole = this.#offset === 0 && count === chunk.length;
       const slice = whole ? chunk : chunk.subarray(this.#offset, this.#offset + count);
@@ -96,19 +121,51 @@ export class OutgoingQueue {
       this.#writable = left;
       this.#bytes -= count;
       this.#offset += count;
-      if (this.#offset === chunk.length) {
-        this.#chunks.shift();
-        this.#startsFrame.shift();
-        this.#offset = 0;
-      }
+      written += count;
+      if (this.#offset < chunk.length) continue;
+      this.#offset = 0;
+      if (++this.#chunk < frame.chunks.length) continue;
+      this.#chunk = 0;
+      frames.shift();
+      this.#release(frame);
     }
-    return this.#chunks.length === 0;
+    if (frames && frames.length === 0) this.#frames = null;
+    else if (frames) this.#countWaiting(frames);
+    return written;
   }
 
+  /** Counts the frames queued since the last flush (at the end: the others are counted). */
+  #countWaiting(frames: QueuedFrame[]): void {
+    for (let i = frames.length - 1; i >= 0 && !frames[i].counted; i--) {
+      const frame = frames[i];
+      frame.counted = true;
+      const shared = frame.shared;
+      if (!shared) this.#budget.take(frame.bytes);
+      else if (shared.holders++ === 0) this.#budget.take(shared.bytes);
+    }
+  }
+
+  /** Drops everything queued (the connection has ended). */
   clear(): void {
-    this.#chunks = [];
-    this.#startsFrame = [];
+    const frames = this.#frames;
+    if (frames) for (const frame of frames) this.#release(frame);
+    this.#frames = null;
+    this.#chunk = 0;
     this.#offset = 0;
     this.#bytes = 0;
+  }
+
+  #writtenOfFirst(): number {
+    const frame = (this.#frames as QueuedFrame[])[0];
+    let written = this.#offset;
+    for (let i = 0; i < this.#chunk; i++) written += frame.chunks[i].length;
+    return written;
+  }
+
+  #release(frame: QueuedFrame): void {
+    if (!frame.counted) return;
+    const shared = frame.shared;
+    if (!shared) this.#budget.give(frame.bytes);
+    else if (--shared.holders === 0) this.#budget.give(shared.bytes);
   }
 }

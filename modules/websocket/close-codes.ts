@@ -12,6 +12,7 @@ export const CloseCode = Object.freeze({
   policyViolation: 1008,
   messageTooBig: 1009,
   internalError: 1011,
+  tryAgainLater: 1013, // the server cannot take this now (its buffers are full)
 });
 
 /**

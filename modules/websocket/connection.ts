@@ -3,29 +3,84 @@
  * handshake, liveness and backpressure (RFC 6455 sections 5 and 7). Its HTTP request was read by
  * an HttpSession, which handed the connection's channel over.
  *
+ * Backpressure, so that no client can make the board hold more than it has:
+ * - the client is read only while everything queued for it has gone to the socket: what it is
+ *   sent (its echoes, say) waits for it to read, not in the board's heap, and TCP's flow control
+ *   holds it back meanwhile;
+ * - a message the endpoint needs whole is read only once the server's buffer budget has room for
+ *   it; until then the client is not read (a burst of messages waits in TCP, it is not slowness);
+ * - a client that takes none of what waits for it for `sendTimeout` ms is closed with 1008.
+ *
  * What the application's handler throws ends only this client, with 1011; whatever a client
  * sends ends only this client, with the close code RFC 6455 asks for.
  */
+import type { BufferBudget, RoomWaiter } from "socket/buffer-budget";
+import type { SocketChannel } from "socket/channel";
+import type { SharedBytes } from "socket/outgoing-queue";
 import { CloseCode } from "websocket/close-codes";
-import { encodeClosePayload, encodeFrame, encodeMessage } from "websocket/frame-encoder";
-import { FrameParser, type FrameParserLimits } from "websocket/frame-parser";
+import {
+  encodeBytes,
+  encodeClosePayload,
+  encodeFrame,
+  encodeMessage,
+} from "websocket/frame-encoder";
+import {
+  FrameParser,
+  type FrameParserHandler,
+  type FrameParserLimits,
+  RESERVED,
+  WAIT,
+} from "websocket/frame-parser";
 import { switchingProtocols } from "http/response";
 import type { HttpSession } from "http/session";
 import { Liveness, LivenessAction, type LivenessOptions } from "websocket/liveness";
 import { Opcode } from "websocket/opcodes";
 import { RateLimit } from "websocket/rate-limit";
-import type { SocketChannel } from "socket/channel";
 import { countIn, countOut, newTraffic, type Traffic } from "websocket/traffic";
 
 /** A text (string) or binary (ArrayBuffer) message. */
 export type Message = string | ArrayBuffer;
 
-/** What an endpoint does with its clients (see WebSocketServer.websocket). */
+/** A part of a message as it arrives (streaming handlers): valid during the call only. */
+export class MessagePart {
+  /** The part's bytes (unmasked; text checked as UTF-8 as far as it has arrived). */
+  readonly bytes: Uint8Array;
+  readonly isText: boolean;
+  /** The first part of its message, the last (both: the message is in this part alone). */
+  readonly first: boolean;
+  readonly last: boolean;
+
+  constructor(bytes: Uint8Array, isText: boolean, first: boolean, last: boolean) {
+    this.bytes = bytes;
+    this.isText = isText;
+    this.first = first;
+    this.last = last;
+  }
+
+  /** The message as a string when it is text and this part is all of it, else undefined. */
+  wholeText(): string | undefined {
+    if (!this.isText || !this.first || !this.last) return undefined;
+    const bytes = this.bytes;
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+    return String.fromArrayBuffer((whole ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer);
+  }
+}
+
+/**
+ * What an endpoint does with its clients (see WebSocketServer.websocket). It takes messages in one
+ * of three forms: whole (`onMessage`, at most maxMessageSize bytes), whole as bytes
+ * (`onMessageBytes`, text not decoded: to pass messages on), or part by part as they arrive
+ * (`onMessagePart`: a message of any length, costing one read of memory).
+ */
 export interface WebSocketHandler {
   /** A client finished its handshake. */
   onOpen?(client: WebSocketConnection): void;
   /** A whole message arrived: a string for text, an ArrayBuffer for binary. */
   onMessage?(client: WebSocketConnection, message: Message): void;
+  /** Instead of onMessage: a whole message as its bytes (text already checked as UTF-8). */
+  onMessageBytes?(client: WebSocketConnection, bytes: ArrayBuffer, isText: boolean): void;
+  /** Instead of both: each part of a message as it arrives. */
+  onMessagePart?(client: WebSocketConnection, part: MessagePart): void;
   /** The client is gone; code 1006 when it vanished without a close frame. */
   onClose?(client: WebSocketConnection, code: number, reason: string): void;
 }
@@ -39,8 +94,8 @@ export interface Endpoint {
 export interface ConnectionOptions extends FrameParserLimits, LivenessOptions {
   /** How long to wait for the client's side of the close handshake before dropping TCP (ms). */
   closeTimeout: number;
-  /** Most bytes queued for a client that does not read; more closes it with 1008. */
-  maxQueued: number;
+  /** How long a client may take none of the bytes waiting for it; then 1008 (ms; 0: no limit). */
+  sendTimeout: number;
   /** Most pings a client may send per second; more closes it with 1008 (0: no limit). */
   maxPingRate: number;
 }
@@ -49,13 +104,29 @@ export interface ConnectionOptions extends FrameParserLimits, LivenessOptions {
 export interface ConnectionEvents {
   /** Every connection's traffic is added here too. */
   readonly totals: Traffic;
+  /** The bytes every connection holds, counted together. */
+  readonly budget: BufferBudget;
   onOpen(connection: WebSocketConnection): void;
   onClose(connection: WebSocketConnection, code: number, reason: string): void;
 }
 
 const ReadyState = Object.freeze({ open: 1, closing: 2, closed: 3 });
 
-export class WebSocketConnection {
+/** The longest header of a frame the server sends (unmasked, 64-bit length). */
+const MAX_SERVER_HEADER = 10;
+
+/** Reusable views for reading header fields (2, 4 or 8 bytes), made at the first use. */
+let headerViews: Uint8Array[] | null = null;
+function headerView(count: number): Uint8Array {
+  if (!headerViews) {
+    const bytes = new ArrayBuffer(8);
+    headerViews = [];
+    for (let n = 0; n <= 8; n++) headerViews.push(new Uint8Array(bytes, 0, n));
+  }
+  return headerViews[count];
+}
+
+export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
   readonly id: number;
   readonly remoteAddress: string;
   readonly connectedAt: number;
@@ -67,7 +138,8 @@ export class WebSocketConnection {
   readonly #options: ConnectionOptions;
   readonly #events: ConnectionEvents;
   readonly #frames: FrameParser;
-  readonly #headerField = new Uint8Array(8); // the largest header field: a 64-bit length
+  #available = 0; // bytes the socket has that are not read yet
+  #reserved = 0; // of the budget, for the message being assembled
   #closeCode: number = CloseCode.abnormal;
   #closeReason = "";
   readonly #liveness: Liveness;
@@ -75,8 +147,7 @@ export class WebSocketConnection {
 
   /**
    * Takes `session`'s connection, answers 101 with `accept`, and reads `rest` (what came after
-   * the request's head) as the first frames. `opened` is false when the client vanished before
-   * its 101.
+   * the request's head) as the first frames.
    */
   constructor(
     session: HttpSession,
@@ -93,7 +164,8 @@ export class WebSocketConnection {
     this.#events = events;
     this.#liveness = new Liveness(Date.now());
     this.#pings = options.maxPingRate ? new RateLimit(options.maxPingRate, 1000) : null;
-    this.#frames = new FrameParser(this.#frameHandler(), options);
+    const streaming = endpoint.handler.onMessagePart !== undefined;
+    this.#frames = new FrameParser(this, options, { streaming });
     this.#channel = session.handOver(this);
     this.remoteAddress = this.#channel.remoteAddress;
     this.#channel.write([switchingProtocols(accept)]);
@@ -120,15 +192,33 @@ export class WebSocketConnection {
     this.sendEncoded(frame, length);
   }
 
+  /** Sends a message given as its bytes (text as UTF-8), as onMessageBytes gives them. */
+  sendBytes(bytes: ArrayBuffer, isText: boolean): void {
+    const { frame, length } = encodeBytes(bytes, isText);
+    this.sendEncoded(frame, length);
+  }
+
   /**
-   * Queues a message already encoded by encodeMessage (a broadcast encodes once for all clients),
-   * unless the client is not reading (see #closedForNotReading). Any single message fits.
+   * Sends a part of a message as onMessagePart gives it: the parts sent, in order, are the
+   * fragments of one message of the same type (an echo of the message as it streams in).
    */
-  sendEncoded(frame: Uint8Array[], payloadLength: number): void {
-    if (this.#state !== ReadyState.open || this.#closedForNotReading()) return;
+  sendPart(part: MessagePart): void {
+    if (this.#state !== ReadyState.open) return;
+    const opcode = !part.first ? Opcode.continuation : part.isText ? Opcode.text : Opcode.binary;
+    countOut(this.traffic, part.bytes.length, part.last ? 1 : 0);
+    countOut(this.#events.totals, part.bytes.length, part.last ? 1 : 0);
+    this.#channel.write(encodeFrame(opcode, part.bytes, part.last));
+  }
+
+  /**
+   * Queues a message already encoded (a broadcast encodes once for all clients, `shared` counting
+   * its bytes once), unless the client is closing. Any single message fits.
+   */
+  sendEncoded(frame: Uint8Array[], payloadLength: number, shared: SharedBytes | null = null): void {
+    if (this.#state !== ReadyState.open) return;
     countOut(this.traffic, payloadLength);
     countOut(this.#events.totals, payloadLength);
-    this.#channel.write(frame);
+    this.#channel.write(frame, shared);
   }
 
   /** Drops the connection at once, without a close handshake (the client sees 1006). */
@@ -136,16 +226,27 @@ export class WebSocketConnection {
     this.#channel.end();
   }
 
-  /** Called by the server's timer: pings, drops a client whose pong is overdue, closes an idle one. */
+  /**
+   * Called by the server's timer: pings, drops a client whose pong is overdue, closes an idle one
+   * and one that takes nothing of what waits for it.
+   */
   tick(now: number): void {
     this.#channel.guarded(() => {
+      if (this.#state === ReadyState.closed) return;
+      const { sendTimeout, pingTimeout } = this.#options;
+      if (sendTimeout && this.#channel.stalledFor(now) >= sendTimeout) return this.#notReading();
       if (this.#state !== ReadyState.open) return;
-      const options = this.#options;
-      const action = this.#liveness.check(now, options);
+      // Bytes from it wait unread because the budget has no room: it is there. Bytes to it wait
+      // unsent: sendTimeout watches it, and a ping would only wait behind them; without a
+      // sendTimeout the ping, behind them, tells (and a client that sent FIN cannot answer it).
+      const waitingForUs = this.#channel.queuedBytes > 0;
+      if (this.#available > 0 && !waitingForUs) this.#liveness.received(now);
+      if (sendTimeout && waitingForUs) return;
+      const action = this.#liveness.check(now, this.#options);
       if (action === LivenessAction.ping) this.ping();
       else if (action === LivenessAction.closeIdle) this.close(CloseCode.goingAway, "idle");
       else if (action === LivenessAction.drop) {
-        trace(`ws #${this.id}: no pong within ${options.pingTimeout} ms; dropping it\n`);
+        trace(`ws #${this.id}: no pong within ${pingTimeout} ms; dropping it\n`);
         this.terminate();
       }
     });
@@ -171,41 +272,33 @@ export class WebSocketConnection {
 
   // The channel's owner: what the socket reports.
 
-  /**
-   * `available` bytes have arrived: frames are read a part at a time, as many bytes as the parser
-   * wants next: the header fields into a small buffer, and each payload that has arrived whole
-   * straight into the buffer that becomes the message (no copy). The bytes of a payload still
-   * arriving go through the parser's copy.
-   */
+  /** `available` bytes can be read (all of them the socket has). */
   readable(available: number): void {
     if (this.#state === ReadyState.closed) return;
+    this.#available = available;
     this.#liveness.received(Date.now());
-    const frames = this.#frames;
-    const channel = this.#channel;
-    while (available > 0 && this.#state !== ReadyState.closed) {
-      const wanted = frames.wanted;
-      if (wanted === 0) {
-        channel.read(); // the parser has stopped: what follows is dropped
-        return;
-      }
-      if (frames.takesWholePayload && wanted <= available) {
-        frames.pushPayload(channel.read(wanted));
-        available -= wanted;
-        continue;
-      }
-      const count = Math.min(wanted, available);
-      const field = this.#headerField;
-      const bytes = count <= field.length ? field.subarray(0, count) : new Uint8Array(count);
-      channel.read(bytes);
-      frames.push(bytes);
-      available -= count;
-    }
+    this.#read();
+  }
+
+  /** What was queued for the client has gone to the socket: it may be read again. */
+  drained(): void {
+    this.#read();
+  }
+
+  /** The budget has room again (see reserveMessage and #read). */
+  roomMade(): void {
+    this.#channel.guarded(() => {
+      this.#frames.resume();
+      this.#read();
+    });
   }
 
   ended(): void {
     if (this.#state === ReadyState.closed) return;
     this.#state = ReadyState.closed;
     this.#frames.stop();
+    this.#events.budget.forget(this);
+    this.#release();
     if (!this.#announced) return;
     this.#events.onClose(this, this.#closeCode, this.#closeReason);
     this.endpoint.handler.onClose?.(this, this.#closeCode, this.#closeReason);
@@ -217,28 +310,110 @@ export class WebSocketConnection {
     else this.#channel.end();
   }
 
-  #frameHandler() {
-    return {
-      onMessage: (data: ArrayBuffer, isText: boolean) => {
-        if (this.#state !== ReadyState.open) return;
-        countIn(this.traffic, data.byteLength);
-        countIn(this.#events.totals, data.byteLength);
-        this.endpoint.handler.onMessage?.(this, isText ? String.fromArrayBuffer(data) : data);
-      },
-      onPing: (payload: Uint8Array) => this.#answerPing(payload),
-      onPong: () => this.#liveness.pong(),
-      onClose: (code: number, reason: string) => this.#peerClosed(code, reason),
-      onProtocolError: (code: number, message: string, peerClosed: boolean) => {
-        trace(`ws #${this.id}: ${message}; closing with ${code}\n`);
-        this.close(code, message);
-        if (peerClosed) this.#peerClosed(code, ""); // the client has closed: no need to wait
-      },
-    };
+  /**
+   * Reads what the socket has, a part at a time, as many bytes as the parser wants next: a header
+   * field into a small reusable buffer, each payload that has arrived whole straight into the
+   * buffer that becomes the message (no copy), a streamed payload in parts as they come. Stops
+   * while what is queued for the client waits, or while the budget has no room.
+   */
+  #read(): void {
+    const frames = this.#frames;
+    const channel = this.#channel;
+    while (this.#available > 0 && this.#state !== ReadyState.closed) {
+      if (frames.stopped) {
+        channel.read(); // the parser has stopped: what follows is dropped
+        this.#available = 0;
+        return;
+      }
+      if (frames.waiting || channel.queuedBytes > 0) return;
+      const wanted = frames.wanted;
+      const count = Math.min(wanted, this.#available);
+      if (!frames.inPayload) {
+        const field = headerView(count);
+        channel.read(field);
+        frames.push(field);
+      } else if (frames.takesParts) {
+        if (!this.#events.budget.fits(count)) return this.#events.budget.wait(this);
+        frames.pushPart(channel.read(count));
+      } else if (frames.takesWholePayload && wanted <= this.#available) {
+        frames.pushPayload(channel.read(wanted));
+      } else {
+        const bytes = new Uint8Array(count);
+        channel.read(bytes);
+        frames.push(bytes);
+      }
+      this.#available -= count;
+    }
+  }
+
+  // The frame parser's handler.
+
+  parsedMessage(data: ArrayBuffer, isText: boolean): void {
+    this.#release(); // from here the message is the handler's (what it queues counts)
+    if (this.#state !== ReadyState.open) return;
+    countIn(this.traffic, data.byteLength);
+    countIn(this.#events.totals, data.byteLength);
+    const handler = this.endpoint.handler;
+    if (handler.onMessageBytes) handler.onMessageBytes(this, data, isText);
+    else handler.onMessage?.(this, isText ? String.fromArrayBuffer(data) : data);
+  }
+
+  parsedPart(part: Uint8Array, isText: boolean, first: boolean, last: boolean): void {
+    if (this.#state !== ReadyState.open) return;
+    countIn(this.traffic, part.length, last ? 1 : 0);
+    countIn(this.#events.totals, part.length, last ? 1 : 0);
+    this.endpoint.handler.onMessagePart?.(this, new MessagePart(part, isText, first, last));
+  }
+
+  parsedPing(payload: Uint8Array): void {
+    this.#answerPing(payload);
+  }
+
+  parsedPong(): void {
+    this.#liveness.pong();
+  }
+
+  parsedClose(code: number, reason: string): void {
+    this.#peerClosed(code, reason);
+  }
+
+  protocolError(code: number, message: string, peerClosed: boolean): void {
+    this.#release();
+    trace(`ws #${this.id}: ${message}; closing with ${code}\n`);
+    this.close(code, message);
+    if (peerClosed) this.#peerClosed(code, ""); // the client has closed: no need to wait
   }
 
   /**
-   * A pong for each ping, as long as the client pings at a sane rate and reads what it is sent: a
-   * flood of pings would make the board queue pongs without end.
+   * Room for `bytes` more of a message to assemble (for its first frame, room for the header of
+   * the frame that passes it on, too). One that could never fit is refused with 1009. A client
+   * waits for room only while it holds none: one that holds part of a message gets 1013 (try
+   * again later) instead, since clients waiting on each other's room would wait for ever.
+   */
+  reserveMessage(payload: number, continuing: boolean): number {
+    const budget = this.#events.budget;
+    const bytes = continuing ? payload : payload + MAX_SERVER_HEADER;
+    if (this.#reserved + bytes > budget.limit) return CloseCode.messageTooBig;
+    if (budget.fits(bytes)) {
+      budget.take(bytes);
+      this.#reserved += bytes;
+      return RESERVED;
+    }
+    if (continuing) return CloseCode.tryAgainLater;
+    budget.wait(this);
+    return WAIT;
+  }
+
+  /** Gives back what the message being assembled held. */
+  #release(): void {
+    if (this.#reserved === 0) return;
+    this.#events.budget.give(this.#reserved);
+    this.#reserved = 0;
+  }
+
+  /**
+   * A pong for each ping, as long as the client pings at a sane rate: a flood of pings would make
+   * the board queue pongs without end.
    */
   #answerPing(payload: Uint8Array): void {
     if (this.#state !== ReadyState.open) return; // closing: our close frame is queued already
@@ -248,22 +423,27 @@ export class WebSocketConnection {
       );
       return this.close(CloseCode.policyViolation, "too many pings");
     }
-    if (!this.#closedForNotReading()) this.#sendFrame(Opcode.pong, payload);
+    this.#sendFrame(Opcode.pong, payload);
   }
 
   /**
-   * A client with more than maxQueued bytes waiting behind the frame being written is not reading
-   * (a slow consumer): rather than queue more for it, the frames not yet started are dropped and
-   * it is closed with 1008. (The frame being written does not count: a large message takes a while
-   * to pass the send buffer however fast the client reads.) True when that happened.
+   * The client took none of what waits for it for sendTimeout ms: a slow consumer, one gone
+   * without a word, or one that closed its side of TCP (the socket reports that only once every
+   * byte received is read, and the client is not read while bytes wait for it). The frames not yet
+   * started are dropped and it is closed with 1008; if it takes nothing of that either within
+   * closeTimeout ms, the connection is dropped.
    */
-  #closedForNotReading(): boolean {
-    const waiting = this.#channel.waitingBytes;
-    if (waiting <= this.#options.maxQueued) return false;
-    trace(`ws #${this.id}: ${waiting} bytes still waiting; closing with 1008\n`);
+  #notReading(): void {
+    const { sendTimeout, closeTimeout } = this.#options;
+    if (this.#state !== ReadyState.open) {
+      // Closing: its close frame waits behind what it does not take either.
+      if (this.#channel.stalledFor(Date.now()) >= closeTimeout) this.terminate();
+      return;
+    }
+    const waiting = this.#channel.queuedBytes;
+    trace(`ws #${this.id}: ${waiting} bytes not taken in ${sendTimeout} ms; closing with 1008\n`);
     this.#channel.dropUnsent();
-    this.close(CloseCode.policyViolation, "not reading fast enough");
-    return true;
+    this.close(CloseCode.policyViolation, "not reading");
   }
 
   #peerClosed(code: number, reason: string): void {

@@ -1,6 +1,6 @@
 /*
- * Frames sent by the server (RFC 6455 section 5.2): never masked, always FIN (the server does
- * not fragment what it sends).
+ * Frames sent by the server (RFC 6455 section 5.2): never masked; FIN unless it passes on a
+ * message part by part (a streamed echo), as the fragments of one message.
  */
 import { Opcode } from "websocket/opcodes";
 
@@ -12,9 +12,9 @@ function headerLength(length: number): number {
   return length < 126 ? 2 : length < 0x10000 ? 4 : 10;
 }
 
-/** Writes the header of an unmasked, final frame at the start of `target`. */
-function writeFrameHeader(target: Uint8Array, opcode: number, length: number): void {
-  target[0] = 0x80 | opcode;
+/** Writes the header of an unmasked frame at the start of `target` (`fin`: the last of a message). */
+function writeFrameHeader(target: Uint8Array, opcode: number, length: number, fin: boolean): void {
+  target[0] = (fin ? 0x80 : 0) | opcode;
   if (length < 126) {
     target[1] = length;
   } else if (length < 0x10000) {
@@ -31,10 +31,10 @@ function writeFrameHeader(target: Uint8Array, opcode: number, length: number): v
   }
 }
 
-/** The 2, 4 or 10 header bytes of an unmasked, final frame. */
-function encodeFrameHeader(opcode: number, length: number): Uint8Array {
+/** The 2, 4 or 10 header bytes of an unmasked frame. */
+function encodeFrameHeader(opcode: number, length: number, fin: boolean): Uint8Array {
   const header = new Uint8Array(headerLength(length));
-  writeFrameHeader(header, opcode, length);
+  writeFrameHeader(header, opcode, length, fin);
   return header;
 }
 
@@ -43,12 +43,12 @@ function encodeFrameHeader(opcode: number, length: number): Uint8Array {
  * allocation), header and payload as two for large ones (the payload is not copied, so a
  * broadcast can share it between clients).
  */
-export function encodeFrame(opcode: number, payload: Uint8Array): Uint8Array[] {
+export function encodeFrame(opcode: number, payload: Uint8Array, fin = true): Uint8Array[] {
   const length = payload.length;
-  if (length > COALESCE_LIMIT) return [encodeFrameHeader(opcode, length), payload];
+  if (length > COALESCE_LIMIT) return [encodeFrameHeader(opcode, length, fin), payload];
   const start = headerLength(length);
   const frame = new Uint8Array(start + length);
-  writeFrameHeader(frame, opcode, length);
+  writeFrameHeader(frame, opcode, length, fin);
   if (length) frame.set(payload, start);
   return [frame];
 }
@@ -69,9 +69,20 @@ export function encodeMessage(message: string | ArrayBuffer): {
   length: number;
 } {
   const text = typeof message === "string";
-  const payload = new Uint8Array(text ? ArrayBuffer.fromString(message) : message);
+  return encodeBytes(text ? ArrayBuffer.fromString(message) : message, text);
+}
+
+/** A message's bytes (text already as UTF-8) as the chunks of one frame, and its length. */
+export function encodeBytes(
+  bytes: ArrayBuffer,
+  isText: boolean,
+): {
+  frame: Uint8Array[];
+  length: number;
+} {
+  const payload = new Uint8Array(bytes);
   return {
-    frame: encodeFrame(text ? Opcode.text : Opcode.binary, payload),
+    frame: encodeFrame(isText ? Opcode.text : Opcode.binary, payload),
     length: payload.length,
   };
 }

@@ -1,6 +1,8 @@
 /*
- * Ping-based liveness for one client: when to ping it, when it is overdue (no pong within
+ * Ping-based liveness for one client: when to ping it, when it is overdue (nothing from it within
  * pingTimeout: the client is gone, or its network is), and when it has been idle too long.
+ * Anything that arrives after a ping answers it as a pong would: a client streaming a long
+ * message may have its pong queued behind that message, and its bytes show it is there.
  */
 export interface LivenessOptions {
   /** Ping every pingInterval ms (0: never). */
@@ -23,9 +25,10 @@ export class Liveness {
     this.#lastPing = now;
   }
 
-  /** Anything arrived from the client (a pong, a message, any bytes). */
+  /** Anything arrived from the client (a pong, a message, any bytes): it is there. */
   received(now: number): void {
     this.#lastReceived = now;
+    this.#pongDue = 0;
   }
 
   pong(): void {

@@ -15,25 +15,31 @@ import { type AccessOptions, checkAccess, checkToken } from "http/access";
 import type { HttpRequest } from "http/request-parser";
 import { type HttpReply, textReply } from "http/response";
 import { HttpSession, type SessionOptions, type SessionServer } from "http/session";
+import { BufferBudget } from "socket/buffer-budget";
+import { SharedBytes } from "socket/outgoing-queue";
 import {
   type ConnectionEvents,
   type ConnectionOptions,
   type Endpoint,
   type Message,
+  MessagePart,
   WebSocketConnection,
   type WebSocketHandler,
 } from "websocket/connection";
-import { encodeMessage } from "websocket/frame-encoder";
+import { encodeBytes, encodeMessage } from "websocket/frame-encoder";
 import { checkUpgrade } from "websocket/handshake";
 import { newTraffic } from "websocket/traffic";
 
 export type { Endpoint, HttpReply, HttpRequest, Message, WebSocketConnection, WebSocketHandler };
+export { MessagePart };
 
 export interface WebSocketServerOptions
   extends ConnectionOptions, SessionOptions, Partial<AccessOptions> {
   port: number;
   /** Most WebSocket clients at once; one more upgrade gets 503. */
   maxClients: number;
+  /** Most bytes held in buffers, all clients together (see socket/buffer-budget). */
+  maxBuffered: number;
 }
 
 export interface RouteOptions {
@@ -50,6 +56,8 @@ interface Route {
 export interface WebSocketEndpoint extends Endpoint {
   /** Sends a message to every client of this endpoint, the frame encoded once. */
   send(message: Message): void;
+  /** The same for a message given as its bytes (as onMessageBytes gives them). */
+  sendBytes(bytes: ArrayBuffer, isText: boolean): void;
 }
 
 export class WebSocketServer implements SessionServer {
@@ -62,6 +70,8 @@ export class WebSocketServer implements SessionServer {
   readonly clients = new Set<WebSocketConnection>();
   /** Traffic of every connection since the server started. */
   readonly totals = newTraffic();
+  /** The bytes held in buffers, all connections together, and the most there may be. */
+  readonly budget: BufferBudget;
   readonly startedAt = Date.now();
   #connections = 0; // accepted since the start
   readonly #sessions = new Set<HttpSession>(); // requests being read
@@ -75,8 +85,10 @@ export class WebSocketServer implements SessionServer {
   constructor(options: WebSocketServerOptions) {
     this.#options = options;
     this.#access = { token: options.token ?? "", origins: options.origins ?? [] };
+    this.budget = new BufferBudget(options.maxBuffered);
     this.#events = {
       totals: this.totals,
+      budget: this.budget,
       onOpen: (client) => {
         this.clients.add(client);
         this.onConnection(client);
@@ -120,6 +132,8 @@ export class WebSocketServer implements SessionServer {
       path,
       handler,
       send: (message: Message) => this.broadcast(message, endpoint),
+      sendBytes: (bytes: ArrayBuffer, isText: boolean) =>
+        this.#sendToAll(encodeBytes(bytes, isText), endpoint),
     };
     this.#endpoints.set(path, endpoint);
     return endpoint;
@@ -143,9 +157,17 @@ export class WebSocketServer implements SessionServer {
    * clients' arrival. The frame is encoded once and shared by every client's queue.
    */
   broadcast(message: Message, endpoint?: Endpoint): void {
-    const { frame, length } = encodeMessage(message);
+    this.#sendToAll(encodeMessage(message), endpoint);
+  }
+
+  /** One frame in every client's queue (of `endpoint`), its bytes counted once in the budget. */
+  #sendToAll({ frame, length }: { frame: Uint8Array[]; length: number }, endpoint?: Endpoint) {
+    let bytes = 0;
+    for (const chunk of frame) bytes += chunk.length;
+    const shared = new SharedBytes(bytes);
     for (const client of this.clients) {
-      if (endpoint === undefined || client.endpoint === endpoint) client.sendEncoded(frame, length);
+      if (endpoint === undefined || client.endpoint === endpoint)
+        client.sendEncoded(frame, length, shared);
     }
   }
 

@@ -10,12 +10,13 @@ export function newTraffic(): Traffic {
   return { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
 }
 
-export function countIn(traffic: Traffic, bytes: number): void {
-  traffic.messagesIn++;
+/** `bytes` came in, ending `messages` messages (a message streamed in parts ends with its last). */
+export function countIn(traffic: Traffic, bytes: number, messages = 1): void {
+  traffic.messagesIn += messages;
   traffic.bytesIn += bytes;
 }
 
-export function countOut(traffic: Traffic, bytes: number): void {
-  traffic.messagesOut++;
+export function countOut(traffic: Traffic, bytes: number, messages = 1): void {
+  traffic.messagesOut += messages;
   traffic.bytesOut += bytes;
 }

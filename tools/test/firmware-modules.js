@@ -27,16 +27,18 @@ export function recordingHandler() {
   const events = [];
   return {
     events,
-    onMessage: (data, isText) =>
+    parsedMessage: (data, isText) =>
       events.push([
         "message",
         isText ? String.fromArrayBuffer(data) : [...new Uint8Array(data)],
         isText,
       ]),
-    onPing: (payload) => events.push(["ping", [...payload]]),
-    onPong: (payload) => events.push(["pong", [...payload]]),
-    onClose: (code, reason) => events.push(["close", code, reason]),
-    onProtocolError: (code, message) => events.push(["error", code, message]),
+    parsedPart: (part, isText, first, last) =>
+      events.push(["part", [...part], isText, first, last]),
+    parsedPing: (payload) => events.push(["ping", [...payload]]),
+    parsedPong: (payload) => events.push(["pong", [...payload]]),
+    parsedClose: (code, reason) => events.push(["close", code, reason]),
+    protocolError: (code, message) => events.push(["error", code, message]),
   };
 }
 

@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import { clientFrame, firmwareModule, recordingHandler, utf8 } from "./firmware-modules.js";
 
-const { FrameParser } = await firmwareModule("websocket/frame-parser");
+const { FrameParser, RESERVED, WAIT } = await firmwareModule("websocket/frame-parser");
 const limits = { maxMessageSize: 1000, maxFrames: 4 };
 
 function parse(bytes, { split = null, options = limits } = {}) {
@@ -192,7 +192,7 @@ describe("firmware frame parser, read a part at a time (wanted, pushPayload)", (
   it("hands the pushed buffer itself on as the message (no copy)", () => {
     let received = null;
     const parser = new FrameParser(
-      { ...recordingHandler(), onMessage: (data) => (received = data) },
+      { ...recordingHandler(), parsedMessage: (data) => (received = data) },
       limits,
     );
     const frame = clientFrame({ opcode: 2, payload: [5, 6, 7] });
@@ -222,5 +222,141 @@ describe("firmware frame parser, read a part at a time (wanted, pushPayload)", (
     expect(() => parser.pushPayload(new ArrayBuffer(3))).to.throw(RangeError);
     parser.stop();
     expect(parser.wanted).to.equal(0);
+  });
+});
+
+/** `length` pseudo-random bytes (the same every run). */
+function randomBytes(length, seed = 7) {
+  const bytes = [];
+  let state = seed;
+  for (let i = 0; i < length; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    bytes.push(state >>> 24);
+  }
+  return bytes;
+}
+
+/** Pushes `bytes` in pieces of `split` bytes, each a view at an odd offset of a larger buffer. */
+function pushUnaligned(parser, bytes, split) {
+  for (let i = 0; i < bytes.length; i += split) {
+    const piece = bytes.slice(i, i + split);
+    const holder = new Uint8Array(piece.length + 3);
+    holder.set(piece, 1);
+    parser.push(holder.subarray(1, 1 + piece.length));
+  }
+}
+
+const streaming = { streaming: true };
+const mask = [0x12, 0x34, 0x56, 0x78];
+
+describe("firmware frame parser, streaming and room", () => {
+  it("unmasks any payload exactly, whatever the pieces and their alignment (word-wise from 64 bytes)", () => {
+    const payload = randomBytes(1000);
+    const frame = [...clientFrame({ opcode: 2, payload, mask })];
+    for (const split of [1, 3, 7, 13, 64, 333, 2000]) {
+      const whole = recordingHandler();
+      pushUnaligned(new FrameParser(whole, limits), frame, split);
+      expect(whole.events, `assembled, pieces of ${split}`).to.deep.equal([
+        ["message", payload, false],
+      ]);
+      const parts = recordingHandler();
+      pushUnaligned(new FrameParser(parts, limits, streaming), frame, split);
+      const streamed = parts.events.flatMap(([kind, bytes]) => (kind === "part" ? bytes : []));
+      expect(streamed, `streamed, pieces of ${split}`).to.deep.equal(payload);
+    }
+  });
+
+  it("streams each part as it arrives, first and last marked, a message of any length and any number of fragments", () => {
+    const handler = recordingHandler();
+    const parser = new FrameParser(handler, { maxMessageSize: 10, maxFrames: 1 }, streaming);
+    const big = randomBytes(300);
+    const bytes = [
+      ...clientFrame({ fin: false, opcode: 2, payload: big }),
+      ...clientFrame({ fin: false, opcode: 0, payload: big }),
+      ...clientFrame({ opcode: 0, payload: [1, 2] }),
+    ];
+    parser.push(Uint8Array.from(bytes.slice(0, 200)));
+    parser.push(Uint8Array.from(bytes.slice(200)));
+    const flags = handler.events.map(([kind, part, isText, first, last]) => [
+      kind,
+      part.length,
+      isText,
+      first,
+      last,
+    ]);
+    expect(flags[0]).to.deep.equal(["part", 200 - 8, false, true, false]); // 8: header and mask
+    expect(flags.at(-1)).to.deep.equal(["part", 2, false, false, true]);
+    expect(flags.slice(1, -1).every(([, , , first, last]) => !first && !last)).to.equal(true);
+    const all = handler.events.flatMap(([, part]) => part);
+    expect(all).to.deep.equal([...big, ...big, 1, 2]);
+  });
+
+  it("streams a payload of at most 125 bytes as one part however it arrives", () => {
+    const handler = recordingHandler();
+    const parser = new FrameParser(handler, limits, streaming);
+    for (const byte of clientFrame({ opcode: 1, payload: utf8("Ping") }))
+      parser.push(Uint8Array.of(byte));
+    expect(handler.events).to.deep.equal([["part", utf8("Ping"), true, true, true]]);
+  });
+
+  it("checks streamed text as it arrives: a code point may span parts, an invalid byte closes 1007 after the valid parts", () => {
+    const euro = utf8("€");
+    const text = [...utf8("a".repeat(200)), ...euro, ...utf8("b".repeat(200))];
+    const valid = recordingHandler();
+    const parser = new FrameParser(valid, limits, streaming);
+    const frame = clientFrame({ opcode: 1, payload: text });
+    parser.push(frame.subarray(0, 8 + 201)); // ends inside the euro sign
+    parser.push(frame.subarray(8 + 201));
+    expect(valid.events.flatMap(([, part]) => part)).to.deep.equal(text);
+
+    const invalid = recordingHandler();
+    const bad = clientFrame({ opcode: 1, payload: [...utf8("a".repeat(200)), 0xff, 0x61] });
+    const second = new FrameParser(invalid, limits, streaming);
+    second.push(bad.subarray(0, 100));
+    second.push(bad.subarray(100));
+    expect(invalid.events[0][0]).to.equal("part");
+    expect(invalid.events.at(-1).slice(0, 2)).to.deep.equal(["error", 1007]);
+  });
+
+  it("waits for room when the handler says WAIT, keeps what is pushed meanwhile, and goes on at resume()", () => {
+    const handler = recordingHandler();
+    let answer = WAIT;
+    const asked = [];
+    handler.reserveMessage = (bytes, continuing) => (asked.push([bytes, continuing]), answer);
+    const parser = new FrameParser(handler, limits);
+    const frames = [
+      ...clientFrame({ opcode: 2, payload: [1, 2, 3] }),
+      ...clientFrame({ opcode: 1, payload: utf8("next") }),
+    ];
+    parser.push(Uint8Array.from(frames.slice(0, 10)));
+    parser.push(Uint8Array.from(frames.slice(10)));
+    expect(parser.waiting, "waiting for room").to.equal(true);
+    expect(handler.events).to.deep.equal([]);
+    answer = RESERVED;
+    parser.resume();
+    expect(handler.events).to.deep.equal([
+      ["message", [1, 2, 3], false],
+      ["message", "next", true],
+    ]);
+    expect(asked).to.deep.equal([
+      [3, false],
+      [3, false],
+      [4, false],
+    ]);
+  });
+
+  it("refuses a message with the close code the handler answers (1009: never fits; 1013: no room for the rest)", () => {
+    for (const code of [1009, 1013]) {
+      const handler = recordingHandler();
+      handler.reserveMessage = (bytes, continuing) => (continuing ? code : RESERVED);
+      const parser = new FrameParser(handler, limits);
+      parser.push(
+        Uint8Array.from([
+          ...clientFrame({ fin: false, opcode: 2, payload: [1] }),
+          ...clientFrame({ opcode: 0, payload: [2] }),
+        ]),
+      );
+      expect(handler.events.at(-1).slice(0, 2), `answer ${code}`).to.deep.equal(["error", code]);
+    }
   });
 });

@@ -22,6 +22,15 @@ describe("firmware liveness", () => {
     expect(liveness.check(2000, options)).to.equal(LivenessAction.ping);
   });
 
+  it("takes anything the client sends after a ping as its answer (its pong may wait behind it)", () => {
+    const liveness = new Liveness(0);
+    expect(liveness.check(1000, options)).to.equal(LivenessAction.ping);
+    liveness.received(1400); // part of a long message, say
+    expect(liveness.check(1600, options)).to.equal(LivenessAction.none);
+    expect(liveness.check(2000, options)).to.equal(LivenessAction.ping);
+    expect(liveness.check(2500, options)).to.equal(LivenessAction.drop);
+  });
+
   it("closes a client idle for idleTimeout, counting anything it sends", () => {
     const liveness = new Liveness(0);
     const idle = { pingInterval: 0, pingTimeout: 500, idleTimeout: 3000 };

@@ -31,7 +31,7 @@ describe("platform: npm start (tools/start.js)", function () {
     expect(run.code).to.equal(0);
     expect(run.stdout).to.match(/^Usage: node tools\/start\.js/);
     expect(run.stdout).to.match(
-      /^ {2}maxMessageSize +default 65536: largest message accepted, in bytes .*\n +an integer in 0\.\.2147483647$/m,
+      /^ {2}maxMessageSize +default 16384: largest message taken whole .*\n +an integer in 0\.\.2147483647$/m,
     );
     expect(run.stdout).to.match(
       /^ {2}path +default "\/ws": the echo endpoint.*\n +a path starting with \/$/m,

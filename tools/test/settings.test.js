@@ -78,8 +78,13 @@ describe("settings (settings/schema)", () => {
 
   it("reports as limits the settings the schema marks, as GET /status shows them", () => {
     const limits = limitsOf(read({ maxClients: "3" }).settings);
-    expect(limits).to.include({ maxClients: 3, maxQueued: 16384, maxMessageSize: 65536 });
-    expect(Object.keys(limits)).to.include.members(["pingInterval", "maxFrames", "maxPingRate"]);
+    expect(limits).to.include({ maxClients: 3, maxBuffered: 40960, maxMessageSize: 16384 });
+    expect(Object.keys(limits)).to.include.members([
+      "pingInterval",
+      "maxFrames",
+      "maxPingRate",
+      "sendTimeout",
+    ]);
     expect(limits).not.to.have.any.keys("port", "token", "lightPin", "closeTimeout");
   });
 
