@@ -1,23 +1,22 @@
-// Echo at the frame-length boundaries of RFC 6455 §5.2 (7-bit, 16-bit and 64-bit lengths) and
-// at the configured maximum message size. Generic.
+// Echo at the frame-length boundaries of RFC 6455 §5.2 (7-bit, 16-bit and 64-bit lengths), on the
+// echo endpoint (target.path), which takes messages of any length (the firmware streams them;
+// target.echoLimit is the reference server's most). Generic.
 import { expect } from "chai";
 import "./support/hooks.js";
 import { asciiText, binaryPayload } from "./support/data.js";
 import { skipBecause, target } from "./support/target.js";
 import { WsClient } from "./support/ws-client.js";
 
-const SIZES = [...new Set([0, 1, 125, 126, 127, 65535, 65536, target.maxMessageSize])].sort(
-  (a, b) => a - b,
-);
+const SIZES = [0, 1, 125, 126, 127, 65535, 65536, 200_000];
 
 describe("echo", function () {
   this.timeout(target.timeoutMs);
 
   for (const size of SIZES) {
-    const label = size === target.maxMessageSize ? `${size}-byte (the maximum)` : `${size}-byte`;
+    const label = `${size}-byte`;
 
     it(`echoes a ${label} text message as text, byte for byte`, async function () {
-      if (size > target.maxMessageSize) skipBecause(this, "above maxMessageSize");
+      if (size > target.echoLimit) skipBecause(this, "above the echo's limit");
       const client = await WsClient.open(target);
       const text = asciiText(size);
       await client.send(text);
@@ -28,7 +27,7 @@ describe("echo", function () {
     });
 
     it(`echoes a ${label} binary message as binary, byte for byte`, async function () {
-      if (size > target.maxMessageSize) skipBecause(this, "above maxMessageSize");
+      if (size > target.echoLimit) skipBecause(this, "above the echo's limit");
       const client = await WsClient.open(target);
       const bytes = binaryPayload(size);
       await client.send(bytes);

@@ -1,6 +1,8 @@
 // Messages larger than target.maxMessageSize fail with close 1009 (RFC 6455 §7.4.1), decided
-// from the frame headers: the server must not wait for (or buffer) a payload it will refuse.
-// Generic.
+// from the frame headers: the server must not wait for (or buffer) a payload it will refuse. On
+// the endpoint that takes messages whole (target.wholePath: the firmware's /broadcast, alone on
+// it here, so an echo); the echo at target.path streams any length (echo.test.js,
+// streaming.test.js). Generic.
 import { expect } from "chai";
 import "./support/hooks.js";
 import { binaryPayload } from "./support/data.js";
@@ -15,14 +17,14 @@ describe("message size limit", function () {
   this.timeout(target.timeoutMs);
 
   it(`closes with 1009 on a frame declaring ${max + 1} bytes, without waiting for them`, async function () {
-    const client = await RawClient.open(target);
+    const client = await RawClient.open(target, { path: target.wholePath });
     // Header for max + 1 bytes, then only 16 of them.
     await client.sendFrame({ opcode: Opcode.BINARY, length: max + 1, payload: binaryPayload(16) });
     await client.expectClose(1009);
   });
 
   it("closes with 1009 on a 64-bit length of 2^32, without waiting for the payload", async function () {
-    const client = await RawClient.open(target);
+    const client = await RawClient.open(target, { path: target.wholePath });
     await client.sendFrame({
       opcode: Opcode.BINARY,
       length: 2n ** 32n,
@@ -32,7 +34,7 @@ describe("message size limit", function () {
   });
 
   it(`closes with 1009 when 3 fragments add up to more than ${max} bytes`, async function () {
-    const client = await RawClient.open(target);
+    const client = await RawClient.open(target, { path: target.wholePath });
     const first = Math.floor(max / 2);
     const second = max - first - 10; // still within the limit after two fragments
     const frames = [
@@ -45,7 +47,7 @@ describe("message size limit", function () {
   });
 
   it(`echoes a message of exactly ${max} bytes sent as 2 fragments`, async function () {
-    const client = await RawClient.open(target);
+    const client = await RawClient.open(target, { path: target.wholePath });
     const whole = binaryPayload(max);
     const half = Math.floor(max / 2);
     await client.sendRaw(

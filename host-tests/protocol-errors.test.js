@@ -54,13 +54,13 @@ describe("protocol errors", function () {
     const client = await RawClient.open(target);
     await client.sendFrame({ fin: false, opcode: Opcode.TEXT, payload: "started " });
     await client.sendFrame({ opcode: Opcode.TEXT, payload: "interloper" });
-    await client.expectClose(1002);
+    await client.expectClose(1002, { skipData: true }); // "started " may be echoed already
   });
 
   it("closes with 1002 on a new binary fragment inside a fragmented message (§5.4)", async function () {
     const client = await RawClient.open(target);
     await client.sendFrame({ fin: false, opcode: Opcode.BINARY, payload: "started" });
     await client.sendFrame({ fin: false, opcode: Opcode.BINARY, payload: "again" });
-    await client.expectClose(1002);
+    await client.expectClose(1002, { skipData: true }); // "started" may be echoed already
   });
 });

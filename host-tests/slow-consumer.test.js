@@ -1,7 +1,10 @@
-// A slow consumer: a /broadcast client that stops reading. Once more than maxQueued bytes wait
-// for it in the server, it is closed with 1008 (frames not yet started are dropped, then the close
-// frame is sent; it sees that close once it reads again, after the data before it), and it never
-// holds up delivery to the other clients. Firmware-specific.
+// A slow consumer: a /broadcast client that stops reading. What is sent to it waits in the
+// server, within the server's buffer budget (maxBuffered, all clients together); once the budget
+// is full the server stops reading the senders (TCP holds them back: a burst is not slowness), and
+// once the paused client has taken nothing for sendTimeout ms it is closed with 1008 (frames not
+// yet started are dropped, then the close frame is sent; it sees that close once it reads again,
+// after the data before it). The fast client is held back at most that long, and gets every
+// message, in order. Firmware-specific.
 //
 // Before the server's own queue grows, the kernel buffers between the server and the paused
 // client fill up. How much they take depends on the path, so the test does not compute a volume:
@@ -16,9 +19,9 @@
 // buffer ~128 KB.
 //
 // A client that does not read cannot answer pings either. On its own instance (the platform layer,
-// and the simulator under `npm run test:sim`) the test runs with pings minutes apart; on a shared
-// target (a board) the run must end well within pingTimeout, estimated from the throughput
-// measured first, or the test skips.
+// and the simulator under `npm run test:sim`) the test runs with pings minutes apart and a short
+// sendTimeout; on a shared target (a board) the fill, estimated from the throughput measured
+// first, plus sendTimeout must end well within pingTimeout, or the test skips.
 import { readFileSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
@@ -39,6 +42,12 @@ const WINDOW = 4;
 const MAX_FRAME_HEADER = 10;
 /** Ping interval of the test's own instance: longer than the test, the paused client is silent. */
 const OWN_INSTANCE_PING_INTERVAL = 300_000;
+/** sendTimeout of the test's own instance. */
+const OWN_INSTANCE_SEND_TIMEOUT = 1000;
+/** The server checks its clients' timeouts at most this far apart (websocket/server.ts). */
+const SERVER_TICK_MS = 1000;
+/** Server frames the budget does not refuse (pings and pongs) that may sit in a queue. */
+const CONTROL_FRAMES_SLACK = 2 * 127;
 /** Longest fill on the test's own instance before the test fails (the simulator takes ~37 s). */
 const OWN_INSTANCE_FILL_MS = 90_000;
 /** Longest fill on a shared target (at most half its pingTimeout, too), or the test skips. */
@@ -78,8 +87,7 @@ function payloadFor(seq, size) {
 /**
  * The fast /broadcast client. It keeps up to WINDOW messages in flight and checks that each one
  * comes back intact, in order, within `timeoutMs` of being sent: a server that held it up behind
- * the slow client fails that. WINDOW frames fit in maxQueued, so its own queue in the server never
- * passes the limit.
+ * the slow client longer than the timeout (sendTimeout, and a reply's time) fails that.
  */
 class FastClient {
   #client;
@@ -154,17 +162,17 @@ async function slowClientJoined(t, fastId) {
 /**
  * Polls GET /status while the fast client sends, until the server stops queuing messages for the
  * slow client: once it is closing it (1008), broadcasts skip it, so the gap between the fast
- * client's messagesOut and its own grows; or it has left. Polling for its queuedBytes above
- * maxQueued instead would miss it on the simulator: the next message, ~55 ms later, closes it.
- * Also records the most bytes seen queued for it.
+ * client's messagesOut and its own grows; or it has left. Also records the most bytes seen queued
+ * for it and the most the server held in buffers.
  */
 function watchSlowClient(t, { fastId, slowId, gap }) {
-  const seen = { closing: false, left: false, mostQueued: 0 };
+  const seen = { closing: false, left: false, mostQueued: 0, mostHeld: 0 };
   let polling = true;
   const done = (async () => {
     while (polling && !seen.closing) {
       try {
-        const { clients } = await fetchStatus(t);
+        const { clients, buffers } = await fetchStatus(t);
+        seen.mostHeld = Math.max(seen.mostHeld, buffers.held);
         const fast = clients.find((c) => c.id === fastId);
         const slow = clients.find((c) => c.id === slowId);
         if (!slow) {
@@ -253,20 +261,37 @@ async function expectPrefixThenClose(slow, { first, sent, size, timeoutMs, summa
 describe("slow consumer", function () {
   this.timeout(target.timeoutMs);
 
-  it("[firmware] closes a /broadcast client that stops reading with 1008 past maxQueued; a fast client still gets every message", async function () {
+  it("[firmware] closes a /broadcast client that takes nothing for sendTimeout with 1008, holding at most maxBuffered meanwhile; a fast client gets every message", async function () {
     let t = target;
     let instance = null;
     if (canStartInstance({ simulator: true })) {
       this.timeout(instanceStartMs());
-      instance = await startInstance({ pingInterval: OWN_INSTANCE_PING_INTERVAL });
+      instance = await startInstance({
+        pingInterval: OWN_INSTANCE_PING_INTERVAL,
+        sendTimeout: OWN_INSTANCE_SEND_TIMEOUT,
+      });
       t = instance;
     }
     try {
       const limits = await targetLimits(this, t);
+      if (!limits.sendTimeout)
+        skipBecause(this, "sendTimeout=0: no client is closed for not reading");
       const fillLimitMs = instance
         ? OWN_INSTANCE_FILL_MS
-        : Math.min(SHARED_TARGET_FILL_MS, 0.5 * limits.pingTimeout);
-      this.timeout((instance ? instanceStartMs() : 0) + fillLimitMs + 3 * target.timeoutMs);
+        : Math.min(SHARED_TARGET_FILL_MS, 0.5 * limits.pingTimeout - limits.sendTimeout);
+      if (fillLimitMs <= 0) {
+        skipBecause(
+          this,
+          `sendTimeout ${limits.sendTimeout} ms is not well below pingTimeout ${limits.pingTimeout} ms: ` +
+            "a client that does not read would be dropped for a missing pong first",
+        );
+      }
+      this.timeout(
+        (instance ? instanceStartMs() : 0) +
+          fillLimitMs +
+          limits.sendTimeout +
+          3 * target.timeoutMs,
+      );
       await runSlowConsumer(this, t, limits, { sharedTarget: !instance, fillLimitMs });
     } finally {
       await instance?.stop();
@@ -274,43 +299,58 @@ describe("slow consumer", function () {
   });
 });
 
-async function runSlowConsumer(context, t, { maxQueued, pingTimeout }, options) {
+async function runSlowConsumer(context, t, limits, options) {
+  const { maxBuffered, maxMessageSize, sendTimeout, pingTimeout } = limits;
   const { sharedTarget, fillLimitMs } = options;
   await waitForClientCount(0, { t });
-  // WINDOW frames of this size fit in maxQueued (see FastClient).
+  // Twice WINDOW messages of this size fit in the budget: the fast client's own in flight, and
+  // as many for the slow client before the budget holds the fast client back.
   const size = Math.max(
     16,
-    Math.min(Math.floor(maxQueued / WINDOW) - MAX_FRAME_HEADER, t.maxMessageSize),
+    Math.min(Math.floor(maxBuffered / (2 * WINDOW)) - MAX_FRAME_HEADER, maxMessageSize),
   );
   const fastClient = await WsClient.open(t, { path: "/broadcast" });
-  const fast = new FastClient(fastClient, { size, timeoutMs: t.replyTimeoutMs });
+  // Held back while the slow client fills the budget: at most until it is closed.
+  const timeoutMs = t.replyTimeoutMs + sendTimeout + SERVER_TICK_MS;
+  const fast = new FastClient(fastClient, { size, timeoutMs });
   const fastId = (await fetchStatus(t)).clients[0]?.id;
 
   const bytesPerSecond = await measureThroughput(fast);
-  const capBytes = 2 * (bufferedBeforeQueue(t.kind) + maxQueued + 2 * size);
+  const capBytes = 2 * (bufferedBeforeQueue(t.kind) + maxBuffered + 2 * size);
   const capSeconds = capBytes / bytesPerSecond;
   if (sharedTarget && capSeconds > fillLimitMs / 1000) {
     skipBecause(
       context,
-      `may need ~${(capBytes / 1e6).toFixed(1)} MB through the server (2 × host buffers + maxQueued) ` +
+      `may need ~${(capBytes / 1e6).toFixed(1)} MB through the server (2 × host buffers + maxBuffered) ` +
         `at the measured ${(bytesPerSecond / 1e3).toFixed(0)} KB/s: ~${capSeconds.toFixed(0)} s, ` +
-        `over ${fillLimitMs / 1000} s, and a client that does not read cannot answer pings ` +
-        `(pingTimeout ${pingTimeout} ms)`,
+        `over ${(fillLimitMs / 1000).toFixed(1)} s, and a client that does not read cannot answer ` +
+        `pings (pingTimeout ${pingTimeout} ms, sendTimeout ${sendTimeout} ms)`,
     );
   }
 
   const first = fast.next; // the slow client receives messages from this one on
   const slow = await RawClient.open(t, { path: "/broadcast" });
   slow.pause();
-  const fill = await fillUntilClosing(t, fast, { fastId, capBytes, limitMs: fillLimitMs });
+  const fill = await fillUntilClosing(t, fast, {
+    fastId,
+    capBytes,
+    limitMs: fillLimitMs + sendTimeout + SERVER_TICK_MS,
+  });
   const summary =
     `${fill.sent} messages of ${size} B sent after the slow client stopped reading ` +
     `(${((fill.sent * size) / 1e6).toFixed(2)} MB in ${fill.seconds.toFixed(1)} s; ` +
     `${(bytesPerSecond / 1e3).toFixed(0)} KB/s with the fast client alone), most queued for it ` +
-    `seen in /status ${fill.mostQueued} B (maxQueued ${maxQueued})` +
+    `seen in /status ${fill.mostQueued} B, most held ${fill.mostHeld} B (maxBuffered ${maxBuffered})` +
     `${fill.left ? ", then it left /status" : ""}; slowest round trip of the fast client ` +
     `${fast.slowest.toFixed(0)} ms`;
   expect(fill.closing, `the server still queues for the paused client: ${summary}`).to.equal(true);
+  const slack = sharedTarget ? CONTROL_FRAMES_SLACK : 0;
+  expect(fill.mostQueued, `queued for the paused client; ${summary}`).to.be.at.most(
+    maxBuffered + slack,
+  );
+  const { buffers } = await fetchStatus(t);
+  if (!sharedTarget)
+    expect(buffers.peak, `the most the server held; ${summary}`).to.be.at.most(maxBuffered);
   await fastClient.expectQuiet(t.quietMs);
 
   await expectPrefixThenClose(slow, {

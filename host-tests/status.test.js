@@ -27,7 +27,8 @@ const CLIENT_FIELDS = [
 const TOTAL_FIELDS = ["connections", "messagesIn", "messagesOut", "bytesIn", "bytesOut"];
 const LIMIT_FIELDS = [
   "maxClients",
-  "maxQueued",
+  "maxBuffered",
+  "sendTimeout",
   "maxMessageSize",
   "pingInterval",
   "pingTimeout",
@@ -65,7 +66,7 @@ function entryOn(status, path) {
 describe("GET /status and plain HTTP", function () {
   this.timeout(target.timeoutMs);
 
-  it("[firmware] answers GET /status with 200 JSON: uptime, clients, totals, limits, memory", async function () {
+  it("[firmware] answers GET /status with 200 JSON: uptime, clients, totals, limits, buffers, memory", async function () {
     firmwareOnly(this, "GET /status is this firmware's");
     const { response, status } = await getStatus();
     expect(response.headers["content-type"], "Content-Type").to.match(/^application\/json\b/i);
@@ -78,6 +79,14 @@ describe("GET /status and plain HTTP", function () {
       if (status.memory[field] !== null) expectNumber(status.memory[field], `memory.${field}`);
     }
     expect(status.limits.maxMessageSize, "limits.maxMessageSize").to.equal(target.maxMessageSize);
+    for (const field of ["held", "peak", "limit"])
+      expectNumber(status.buffers?.[field], `buffers.${field}`);
+    expect(status.buffers.limit, "buffers.limit is maxBuffered").to.equal(
+      status.limits.maxBuffered,
+    );
+    expect(status.buffers.held, "buffers held, at most their peak").to.be.at.most(
+      status.buffers.peak,
+    );
     if (target.kind === "platform" || target.kind === "sim") {
       // Both are started with tools/testing/test-settings.js.
       const expected = settingsObject();

@@ -68,7 +68,8 @@ describe("UTF-8", function () {
     it(`closes with 1007 on text containing ${what}`, async function () {
       const client = await RawClient.open(target);
       await client.sendRaw(textFragments(parts));
-      await client.expectClose(1007);
+      // The echo streams: the fragments read before the bad byte may be echoed before the close.
+      await client.expectClose(1007, { skipData: true });
     });
   }
 

@@ -10,7 +10,11 @@
 import { readFileSync } from "node:fs";
 import { addressUrl, parseAddress } from "../../tools/wire/address.js";
 import { checkBoardReachable, checkServerReachable } from "./reachability.js";
-import { startReferenceServer } from "../../tools/testing/reference-server.js";
+import {
+  REFERENCE_ECHO_LIMIT,
+  startReferenceServer,
+  WHOLE_PATH,
+} from "../../tools/testing/reference-server.js";
 import { testSettings } from "../../tools/testing/test-settings.js";
 import { connectTcp } from "../../tools/wire/tcp.js";
 import { findXsWorker } from "../../tools/platform/engines/xs/worker-binary.js";
@@ -112,7 +116,15 @@ export const target = {
   kind: selection.kind,
   /** On the platform layer: the engine the firmware runs on, "xs" or "node". */
   engine: selection.engine,
+  /** The largest message the whole-message endpoint (wholePath) takes; more gets 1009. */
   maxMessageSize: selection.maxMessageSize,
+  /**
+   * The endpoint that takes messages whole, within maxMessageSize and maxFrames, and to a lone
+   * client sends each back: the firmware's /broadcast (the echo at `path` streams any length).
+   */
+  wholePath: WHOLE_PATH,
+  /** The largest message the echo at `path` sends back: any, for the firmware (it streams). */
+  echoLimit: selection.kind === "reference" ? REFERENCE_ECHO_LIMIT : Infinity,
   timeoutMs: selection.timeoutMs,
   replyTimeoutMs: selection.replyTimeoutMs,
   closeWaitMs: selection.closeWaitMs,
@@ -226,7 +238,15 @@ async function startSelected() {
     case "reference":
       return startReferenceServer({
         path: selection.path,
+        /** The largest message the whole-message endpoint (wholePath) takes; more gets 1009. */
         maxMessageSize: selection.maxMessageSize,
+        /**
+         * The endpoint that takes messages whole, within maxMessageSize and maxFrames, and to a lone
+         * client sends each back: the firmware's /broadcast (the echo at `path` streams any length).
+         */
+        wholePath: WHOLE_PATH,
+        /** The largest message the echo at `path` sends back: any, for the firmware (it streams). */
+        echoLimit: selection.kind === "reference" ? REFERENCE_ECHO_LIMIT : Infinity,
       });
     default:
       return startPlatformFirmware();

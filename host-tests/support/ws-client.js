@@ -16,12 +16,14 @@ export class WsClient {
    * Opens a WebSocket to `target.url`, or to another path of the same server. The `ws` client
    * answers the server's pings by itself.
    * @param {{url: string, replyTimeoutMs: number}} target
-   * @param {{path?: string}} [options]
+   * `maxFragments`: the most fragments a message from the server may come in (the `ws` client's
+   * default, 16 384; 0: any number).
+   * @param {{path?: string, maxFragments?: number}} [options]
    */
-  static open(target, { path } = {}) {
+  static open(target, { path, maxFragments } = {}) {
     const url = path ? withPath(target.url, path) : target.url;
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { handshakeTimeout: target.replyTimeoutMs });
+      const ws = new WebSocket(url, { handshakeTimeout: target.replyTimeoutMs, maxFragments });
       const onError = (err) => reject(new Error(`could not open ${url}: ${err.message}`));
       ws.once("error", onError);
       ws.once("open", () => {
@@ -62,6 +64,22 @@ export class WsClient {
       this.#ws.send(data, { binary: typeof data !== "string" }, (err) =>
         err ? reject(err) : resolve(),
       );
+    });
+  }
+
+  /**
+   * Sends one message as the fragments `parts` (Buffers), one frame each, and resolves once all
+   * are written.
+   */
+  sendFragments(parts, { binary = true } = {}) {
+    return new Promise((resolve, reject) => {
+      parts.forEach((part, i) => {
+        const last = i === parts.length - 1;
+        this.#ws.send(part, { binary, fin: last }, (err) => {
+          if (err) reject(err);
+          else if (last) resolve();
+        });
+      });
     });
   }
 

@@ -7,10 +7,13 @@
 //   only on a frame boundary, and a test writing a 300-byte frame one byte per TCP write is inside
 //   a frame for ~0.5 s: pingTimeout must stay well above that.
 // - handshakeTimeout: 1 s, above the slowest valid handshake of the suite (one byte per write).
+// - sendTimeout: 1 s, so that a client closed for taking nothing (a slow consumer, or one that
+//   sent FIN while bytes waited for it, which the firmware sees only by that) goes within ~2 s.
 // - idleTimeout=0 and tick=0: the idle and tick tests start their own platform-layer instance.
 export const testSettings = [
   "maxClients=7",
-  "maxQueued=16384",
+  "maxBuffered=40960",
+  "sendTimeout=1000",
   "pingInterval=400",
   "pingTimeout=1000",
   "handshakeTimeout=1000",
