@@ -3,7 +3,8 @@
 // then well-formed server frames (tools/wire/server-frame-rules.js: unmasked, RSV clear, known
 // opcodes, control frames FIN and at most 125 bytes; plus: close payload a valid code and UTF-8
 // reason, continuation frames only inside a message, text messages valid UTF-8, nothing after a
-// close frame).
+// close frame). Control frames may come between the fragments of a server message (RFC 6455
+// §5.4); a message still unfinished when the close frame comes is left for the caller to judge.
 import { parseClosePayload } from "../wire/close-payload.js";
 import { FrameParser } from "../wire/frame-parser.js";
 import { isControl, Opcode } from "../wire/opcodes.js";
@@ -72,8 +73,10 @@ function describeIssues(analysis) {
 
 /**
  * Parses and checks what the server sends on one connection, as it arrives. Events (`onEvent`)
- * are `{kind: "head", response}`, `{kind: "message", opcode, payload}`, `{kind: "ping", payload}`,
- * `{kind: "pong", payload}`, `{kind: "close", code, reason}`; problems go to `onProblem`.
+ * are `{kind: "message", opcode, payload}` (a whole message, its fragments joined),
+ * `{kind: "ping", payload}`, `{kind: "pong", payload}`, `{kind: "close", code, reason}`; the
+ * response head goes to `onHead`, problems to `onProblem`. `unfinished` is the message whose
+ * fragments have come without its last one.
  */
 export class ServerOutput {
   constructor({ onHead, onEvent, onProblem }) {
@@ -97,6 +100,12 @@ export class ServerOutput {
 
   get bytesAfterClose() {
     return this.#parser.bytesAfterClose;
+  }
+
+  /** The message the server has sent fragments of but not the last: `{opcode, payload}`, or null. */
+  get unfinished() {
+    const message = this.#message;
+    return message ? { opcode: message.opcode, payload: Buffer.concat(message.parts) } : null;
   }
 
   /** Body bytes still owed by a non-101 response (null: until the connection closes). */

@@ -2,6 +2,11 @@
 // the case's TCP writes), reads everything the server sends through the strict checker, compares
 // it with what the model says the server owes, and ends as the case says (close handshake, FIN,
 // reset). Returns what happened and every problem found, with the exact bytes both ways.
+//
+// Whole messages from the server are matched, in order, with what the model expects. A message
+// the server has sent only the first fragments of (an echo endpoint that echoes as it reads) must
+// be the start of the message it owes next: checked when its close comes and when the iteration
+// ends.
 import { setTimeout as delay } from "node:timers/promises";
 import { closePayload } from "../wire/close-payload.js";
 import { encodeFrame } from "../wire/frame-encoder.js";
@@ -11,9 +16,13 @@ import { connectTcp, writeAsync } from "../wire/tcp.js";
 import { ServerOutput, checkResponseHead, describe } from "./checker.js";
 import { StreamModel, analyzeRequest } from "./model.js";
 
+/** The longest frame the firmware reads, on any endpoint: a longer one is refused with 1009. */
+const MAX_FIRMWARE_FRAME = 0xffffffff;
+
 /**
  * @param {object} testCase from buildCase
- * @param {object} ctx target: host, port, firmware, endpoints, limits, replyTimeoutMs
+ * @param {object} ctx target: host, port, path, firmware, endpoints, limits, echoLimits,
+ *   replyTimeoutMs, strict
  * @returns {Promise<{iteration: number, problems: string[], http: string, close: string,
  *   sent: {at: number, why: string, bytes: Buffer}[], received: Buffer, notes: string[]}>}
  */
@@ -253,10 +262,15 @@ class Iteration {
   #startModel() {
     const { ctx } = this;
     const echo = this.analysis?.path === ctx.path;
+    const bounds = echo ? ctx.echoLimits : ctx.limits;
     this.model = new StreamModel({
       echo,
-      maxMessageSize: ctx.limits.maxMessageSize,
-      maxFrames: ctx.limits.maxFrames,
+      maxMessageSize: bounds.maxMessageSize,
+      maxFrames: bounds.maxFrames,
+      // the firmware reads no frame longer than 2^32 - 1 bytes (1009), whatever the endpoint
+      maxFrameLength: ctx.firmware ? MAX_FIRMWARE_FRAME : Infinity,
+      // its endpoints that take messages whole share one buffer budget among all clients
+      tryAgainLater: ctx.firmware && !echo,
       failFastUtf8: ctx.firmware,
       maxPings: ctx.limits.maxPingRate || Infinity,
     });
@@ -331,12 +345,16 @@ class Iteration {
       const item = expected[i];
       if (matches(item, event)) {
         this.next = i + 1;
-        if (event.kind === "close") this.#answerClose(event);
+        if (event.kind === "close") {
+          this.#checkUnfinished(item.partial, "before its close");
+          this.#answerClose(event);
+        }
         return;
       }
       if (!item.optional) break;
     }
     if (event.kind === "close" && model.state === "lenient") return this.#answerClose(event);
+    if (event.kind === "close" && this.#tryAgainLater(event)) return this.#answerClose(event);
     if (event.kind === "close" && this.#falseSlowConsumer(event)) return this.#answerClose(event);
     const wanted = this.#required()[0] ?? expected.slice(this.next).find(() => true);
     this.problem(
@@ -345,15 +363,38 @@ class Iteration {
   }
 
   /**
-   * An issue of firmware built before its fix (found by this fuzzer): the slow-consumer rule
-   * (close 1008 once more than maxQueued bytes wait for a client) counted the echo of a large
-   * message still queued behind the 8 KB send buffer, so a client that reads at full speed but
-   * sent a message over ~maxQueued + 8 KB and then anything else got 1008. Accepted (and counted)
-   * with --lenient only.
+   * A close 1013 (try again later) from an endpoint that takes messages whole, while the client
+   * held part of a fragmented message: the server's buffers, which all its clients share (the
+   * other fuzz connections too), had no room for the rest. Fine at any frame that continues such
+   * a message, once the server has sent what the client was owed before that frame (the messages
+   * of such an endpoint are not predicted: what it owes, pongs and closes, is all that places its
+   * 1013 in the client's stream).
+   */
+  #tryAgainLater(event) {
+    const { model } = this;
+    if (event.code !== 1013 || !model.tryAgainLaterAt.length) return false;
+    const expected = model.expected;
+    let firstRequired = this.next;
+    while (firstRequired < expected.length && expected[firstRequired].optional) firstRequired++;
+    if (!model.tryAgainLaterAt.some((at) => at >= this.next && at <= firstRequired)) return false;
+    this.next = expected.length;
+    model.serverClosed();
+    this.notes.push("close 1013: no room for the rest of a fragmented message");
+    return true;
+  }
+
+  /**
+   * An issue of firmware built before its fix (found by this fuzzer), which GET /status tells by
+   * the maxQueued it reports: the slow-consumer rule (close 1008 once more than maxQueued bytes
+   * wait for a client) counted the echo of a large message still queued behind the 8 KB send
+   * buffer, so a client that reads at full speed but sent a message over ~maxQueued + 8 KB and
+   * then anything else got 1008. Accepted (and counted) with --lenient only; never for firmware
+   * that reports no maxQueued.
    */
   #falseSlowConsumer(event) {
     const { ctx } = this;
     if (!ctx.firmware || ctx.strict || event.code !== 1008) return false;
+    if (typeof ctx.limits.maxQueued !== "number") return false;
     const echoed = this.model.messageBytes;
     if (echoed < ctx.limits.maxQueued) return false;
     this.knownIssue = "1008 to a client that reads";
@@ -395,8 +436,46 @@ class Iteration {
     this.#wake();
   }
 
+  /**
+   * The server's unfinished message, if any, must be the start of `owed` (`{opcode, payload}`,
+   * the message it owes an echo of next; null: none).
+   */
+  #checkUnfinished(owed, when) {
+    const { model } = this;
+    const part = this.output.unfinished;
+    if (!part || !model || model.freeMessages || ["lenient", "ended"].includes(model.state)) return;
+    const what = `${describe({ kind: "message", ...part })} left unfinished ${when}`;
+    if (!owed) return this.problem(`the server sent the start of a ${what}; it owed no message`);
+    const { payload } = part;
+    if (
+      part.opcode !== owed.opcode ||
+      payload.length > owed.payload.length ||
+      !payload.equals(owed.payload.subarray(0, payload.length))
+    )
+      return this.problem(
+        `the server sent the start of a ${what}, which does not start the ${describe({ kind: "message", ...owed })} it owed`,
+      );
+    this.notes.push(`${payload.length} bytes of ${owed.payload.length} echoed, ${when}`);
+  }
+
+  /**
+   * What the server owes an echo of next: the first message not echoed yet, else the one the
+   * client is (or was, at its close or violation) in the middle of; null: none.
+   */
+  #owedEcho() {
+    const { model } = this;
+    for (let i = this.next; i < model.expected.length; i++) {
+      const item = model.expected[i];
+      if (item.kind === "message") return item;
+      if (item.kind === "close") return item.partial;
+    }
+    return model.partial;
+  }
+
   #finishChecks() {
     const model = this.model;
+    if (model && !this.output.closeFrame && !this.problems.length)
+      this.#checkUnfinished(this.#owedEcho(), "when the iteration ended");
     if (!model || !this.closed || this.weEnded || this.output.closeFrame) return;
     // The server closed TCP without a close frame: fine only when it had given up on a client
     // that left a ping unanswered for pingTimeout (inside a frame, a client cannot answer).
@@ -447,14 +526,15 @@ class Iteration {
     else if (action === "destroy") socket.destroy();
     else {
       socket.end();
-      // after our FIN the server must close too
-      if (
-        !(await this.until(
-          () => this.closed,
-          this.ctx.replyTimeoutMs + this.ctx.limits.closeTimeout,
-        ))
-      )
-        this.problem(`the server did not close TCP after the client's FIN`);
+      // After our FIN the server must close too. The firmware's socket (the SDK's, on lwip)
+      // reports a FIN only once every byte received is read, and the firmware does not read a
+      // client while bytes wait for it: then it closes once the client has taken nothing for
+      // sendTimeout (or, without one, once a ping goes unanswered), and closeTimeout later.
+      const { closeTimeout, sendTimeout, pingInterval, pingTimeout } = this.ctx.limits;
+      const stalled = this.ctx.firmware ? sendTimeout || pingInterval + pingTimeout : 0;
+      const waitMs = this.ctx.replyTimeoutMs + closeTimeout + stalled;
+      if (!(await this.until(() => this.closed, waitMs)))
+        this.problem(`the server did not close TCP within ${waitMs} ms of the client's FIN`);
     }
   }
 

@@ -1,7 +1,11 @@
 // npm run fuzz: a seeded random fuzzer of the opening handshake and the frame parser. See --help.
 import process from "node:process";
 import { parseAddress } from "../wire/address.js";
-import { startReferenceServer } from "../testing/reference-server.js";
+import {
+  REFERENCE_ECHO_LIMIT,
+  WHOLE_PATH,
+  startReferenceServer,
+} from "../testing/reference-server.js";
 import { testSettings } from "../testing/test-settings.js";
 import { startFirmware } from "../platform/index.js";
 import { HELP, parseCommandLine, readCommandLine } from "../wire/command-line.js";
@@ -22,6 +26,13 @@ bystander client must keep echoing, and at the end a new client must connect and
 GET /status must list the bystander alone. Cases come from the seed: the same seed and
 iteration number give the same bytes.
 
+Most connections go to the echo endpoint (/ws), which echoes a message of any length, the
+firmware's as it reads it (so a message the client breaks off may have been echoed in part); some
+to the endpoints that take messages whole (the firmware's /broadcast and /api, the reference
+server's /broadcast), which refuse one over maxMessageSize bytes or maxFrames frames with 1009
+(and, on the firmware, may close with 1013 a client in the middle of a fragmented message when
+the buffers all clients share have no room).
+
 Options:
   --engine xs|node    the engine the firmware runs on, on the platform layer (default: XS where
                       it is built, else Node)
@@ -38,8 +49,9 @@ Options:
   --keep-going        do not stop at the first failure
   --lenient           accept two issues of firmware built before they were fixed (a board
                       flashed earlier): close 1008 "not reading fast enough" to a client that
-                      reads (after a message over ~maxQueued + 8 KB), and a 400 lost to a reset
-                      when the client was still sending its request
+                      reads (after a message over ~maxQueued + 8 KB; only firmware whose
+                      GET /status reports maxQueued), and a 400 lost to a reset when the client
+                      was still sending its request
   --verbose           describe every iteration
   --help              this text
 
@@ -48,6 +60,9 @@ Without --url the firmware runs on the platform layer with the host tests' setti
 so that liveness is checked within about a second. A failure prints the seed, the iteration, what
 was wrong and every byte sent and received, writes them to test-results/fuzz/, and the command
 that replays it. Exit status: 0 no failure, 1 a failure, 2 bad arguments.`;
+
+/** The reference server's largest message on /broadcast: the firmware's default maxMessageSize. */
+const REFERENCE_WHOLE_LIMIT = 16384;
 
 /** --seed: a seed as the run printed it. */
 function seed(value, name) {
@@ -122,7 +137,7 @@ async function main() {
       isFw = await isFirmware(address);
       label = `${options.url}${isFw ? "" : " (no GET /status: protocol checks only)"}`;
     } else if (options.reference) {
-      server = await startReferenceServer({ path: "/ws", maxMessageSize: 65536 });
+      server = await startReferenceServer({ path: "/ws", maxMessageSize: REFERENCE_WHOLE_LIMIT });
       address = { host: server.host, port: server.port, path: server.path };
       isFw = false;
       label = "the reference ws server (protocol checks only)";
@@ -169,6 +184,11 @@ async function main() {
         : options.reference
           ? "reference"
           : "platform",
+      ...(options.reference && {
+        wholePaths: [WHOLE_PATH],
+        maxMessageSize: REFERENCE_WHOLE_LIMIT,
+        echoLimit: REFERENCE_ECHO_LIMIT,
+      }),
       seed,
       iterations: options.iterations,
       seconds: options.only ? 3600 : options.seconds,

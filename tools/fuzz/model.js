@@ -5,6 +5,12 @@
 // The stream model reads the client's bytes as the server does, whatever they are, so a mutation
 // that happens to leave a valid frame (a flipped bit in a payload) is simply a different message
 // to echo, and a header that promises more bytes than follow swallows the next frames.
+//
+// An echo endpoint may echo a message as it reads it (the firmware's /ws streams each part back
+// as a fragment), so a server may have echoed the start of a message the client never finished,
+// or broke off with a violation, before its close: each close the model expects says which bytes
+// that start may be (`partial`). Endpoints that take messages whole (the firmware's /broadcast and
+// /api) refuse one over maxMessageSize bytes or maxFrames frames with 1009.
 import { FrameWalker } from "../wire/frame-walker.js";
 import { isControl, isKnownOpcode, Opcode } from "../wire/opcodes.js";
 
@@ -24,10 +30,14 @@ export class Utf8Stream {
   needed = 0;
   lower = 0x80;
   upper = 0xbf;
+  /** Where in the bytes of the last write() that returned false the first invalid byte is. */
+  failedAt = -1;
 
   /** False as soon as a byte cannot continue valid UTF-8. */
   write(bytes) {
-    for (const byte of bytes) {
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i];
+      this.failedAt = i;
       if (this.needed === 0) {
         if (byte < 0x80) continue;
         if (byte >= 0xc2 && byte <= 0xdf) this.needed = 1;
@@ -47,6 +57,7 @@ export class Utf8Stream {
         this.needed--;
       }
     }
+    this.failedAt = -1;
     return true;
   }
 
@@ -119,7 +130,18 @@ export function analyzeRequest(bytes, ctx) {
     else if (version !== "HTTP/1.1")
       add("firmware", `${version} (the firmware takes HTTP/1.1 only)`);
     result.path = target.split("?")[0];
-    if (!ctx.endpoints.includes(result.path)) add("server", `path ${result.path.slice(0, 60)}`);
+    if (!ctx.endpoints.includes(result.path)) {
+      // the absolute form (RFC 9112 §3.2.2), or a fragment another server may drop
+      const loose = looseEndpoint(target);
+      if (!ctx.endpoints.includes(loose)) add("server", `path ${result.path.slice(0, 60)}`);
+      else {
+        add(
+          "firmware",
+          `path ${result.path.slice(0, 60)} (another server may take it as ${loose})`,
+        );
+        result.path = loose;
+      }
+    }
   }
   const headers = new Map();
   const counts = new Map();
@@ -170,6 +192,15 @@ export function analyzeRequest(bytes, ctx) {
   return result;
 }
 
+/** The path of a request target as a URL parser reads it (absolute form, `#` dropped), or null. */
+function looseEndpoint(target) {
+  try {
+    return new URL(target, "http://host").pathname;
+  } catch {
+    return null;
+  }
+}
+
 function verdictOf(issues, ctx, otherwise) {
   const refusing = ctx.firmware ? ["rfc", "server", "firmware"] : ["rfc", "server"];
   if (issues.some((i) => refusing.includes(i.who))) return "reject";
@@ -182,19 +213,32 @@ function verdictOf(issues, ctx, otherwise) {
 /**
  * The client's frames as the server must read them, fed with every byte written after the
  * request head. `expected` lists, in order, what the server owes: `{kind: "message", opcode,
- * payload}` (echo endpoints only), `{kind: "pong", payload, optional}`, `{kind: "close", codes}`
- * (null in codes: a close frame without a code). Once the server must close, later bytes count
- * for nothing. Entries are only ever appended (the checker keeps an index into the list).
+ * payload}` (echo endpoints only), `{kind: "pong", payload, optional}`, `{kind: "close", codes,
+ * partial}` (null in codes: a close frame without a code; `partial`: the message the client was in
+ * the middle of, `{opcode, payload}` with its bytes up to the first one the server may not echo,
+ * or null: an echo endpoint may have echoed its start before the close). Once the server must
+ * close, later bytes count for nothing. Entries are only ever appended (the checker keeps an index
+ * into the list).
  */
 export class StreamModel {
   /**
-   * @param {{echo: boolean, maxMessageSize: number, maxFrames: number, failFastUtf8: boolean,
-   *   maxPings: number}} options
+   * @param {{echo: boolean, maxMessageSize: number, maxFrames: number, maxFrameLength?: number,
+   *   tryAgainLater?: boolean, failFastUtf8: boolean, maxPings: number}} options
+   *   `maxMessageSize` (the sum of a message's fragments) and `maxFrames` bound a message on this
+   *   endpoint, more → 1009 (Infinity: no bound, as on the firmware's /ws, which streams);
+   *   `maxFrameLength`: the longest frame the server reads at all (the firmware: 2^32 - 1), more →
+   *   1009; `tryAgainLater`: the server may close with 1013 a client that holds part of a
+   *   fragmented message when its buffers have no room for more (the firmware's endpoints that
+   *   take messages whole).
    */
   constructor(options) {
-    this.options = options;
+    this.options = { maxFrameLength: Infinity, tryAgainLater: false, ...options };
     this.expected = [];
-    /** "open", "violated" (the server must close), "closed" (the client's close was sent), "lenient". */
+    /**
+     * "open", "violated" (the server must close), "closed" (the client's close was sent),
+     * "lenient" (nothing more is checked), "ended" (the server closed as it may without having
+     * to: later bytes count for nothing).
+     */
     this.state = "open";
     /** Data messages whose content is not predicted (not an echo endpoint, or a special text). */
     this.freeMessages = !options.echo;
@@ -207,13 +251,18 @@ export class StreamModel {
     /** Payload bytes of the complete data messages sent. */
     this.messageBytes = 0;
     this.bytesAfterClientClose = 0;
+    /**
+     * With `tryAgainLater`: `expected.length` at each frame that continues a fragmented message,
+     * where the server may close with 1013 once it owes what comes before.
+     */
+    this.tryAgainLaterAt = [];
     this.#resetFrame();
   }
 
   #stage = "info";
   #header = [];
   #frame = null;
-  #message = null; // { opcode, parts, length, frames, utf8 }
+  #message = null; // { opcode, parts, length, frames, utf8 }: parts hold the valid bytes only
   #softUtf8 = false;
   #earlyClose = null;
   #skim = null; // after a violation that leaves the framing intact: where the client's close is
@@ -232,6 +281,16 @@ export class StreamModel {
   /** A close frame from the server is due. */
   get closeDue() {
     return this.expected.some((e) => e.kind === "close" && !e.optional);
+  }
+
+  /**
+   * The message the client is in the middle of, `{opcode, payload}` with its bytes so far (up to
+   * the first invalid UTF-8 byte of a text), or null: what an echo endpoint may have echoed the
+   * start of without finishing it.
+   */
+  get partial() {
+    const message = this.#message;
+    return message ? { opcode: message.opcode, payload: Buffer.concat(message.parts) } : null;
   }
 
   push(bytes) {
@@ -262,6 +321,13 @@ export class StreamModel {
     }
   }
 
+  /** The server has closed with a close it may send but was not owed (1013): nothing more counts. */
+  serverClosed() {
+    if (this.state === "lenient") return;
+    this.state = "ended";
+    this.#softUtf8 = false;
+  }
+
   #headerByte() {
     const h = this.#header;
     if (h.length === 2) {
@@ -285,7 +351,7 @@ export class StreamModel {
       this.#frame = { fin, opcode, len7, extended: len7 === 126 ? 2 : len7 === 127 ? 8 : 0 };
       if (opcode === Opcode.CLOSE && len7 === 1) {
         // a server may refuse a 1-byte close payload at the header already (ws does)
-        this.#earlyClose = { kind: "close", codes: [1002], optional: true };
+        this.#earlyClose = { kind: "close", codes: [1002], optional: true, partial: this.partial };
         this.expected.push(this.#earlyClose);
       }
     }
@@ -303,12 +369,16 @@ export class StreamModel {
 
   #lengthKnown(frame) {
     const h = this.#header;
+    const { maxMessageSize, maxFrames, maxFrameLength } = this.options;
     if (frame.extended === 0) frame.length = frame.len7;
     else if (frame.extended === 2) frame.length = (h[2] << 8) | h[3];
     else {
       const big = Buffer.from(h.slice(2, 10)).readBigUInt64BE(0);
       if (big >> 63n) return this.#violate([1009, 1002], "64-bit length with its top bit set");
-      if (big > BigInt(this.options.maxMessageSize))
+      // (Number(big) may round above 2^53; both limits are far below that or Infinity)
+      if (Number(big) > maxFrameLength)
+        return this.#violate([1009], `declared length ${big} > ${maxFrameLength}, the most read`);
+      if (Number(big) > maxMessageSize)
         return this.#violate([1009], `declared length ${big} > maxMessageSize`, {
           header: big < 1n << 32n ? [...h] : null,
         });
@@ -317,18 +387,16 @@ export class StreamModel {
     if (isControl(frame.opcode) || this.#softUtf8) return;
     const message = this.#message;
     const sofar = message?.length ?? 0;
-    if (sofar + frame.length > this.options.maxMessageSize)
+    if (sofar + frame.length > maxMessageSize)
       return this.#violate([1009], `message of ${sofar + frame.length} bytes > maxMessageSize`, {
         header: [...h],
       });
-    if ((message?.frames ?? 0) >= this.options.maxFrames)
-      return this.#violate([1009], `more than ${this.options.maxFrames} fragments`, {
-        header: [...h],
-      });
+    if ((message?.frames ?? 0) >= maxFrames)
+      return this.#violate([1009], `more than ${maxFrames} fragments`, { header: [...h] });
     if (frame.opcode !== Opcode.CONTINUATION) {
       const utf8 = frame.opcode === Opcode.TEXT ? new Utf8Stream() : null;
       this.#message = { opcode: frame.opcode, parts: [], length: 0, frames: 0, utf8 };
-    }
+    } else if (this.options.tryAgainLater) this.tryAgainLaterAt.push(this.expected.length);
   }
 
   #payload(frame, chunk) {
@@ -338,9 +406,12 @@ export class StreamModel {
     }
     const message = this.#message;
     if (this.#softUtf8 || !message) return;
-    message.parts.push(chunk);
     message.length += chunk.length;
-    if (message.utf8 && !message.utf8.write(chunk)) this.#badUtf8(frame);
+    if (message.utf8 && !message.utf8.write(chunk)) {
+      message.parts.push(chunk.subarray(0, message.utf8.failedAt)); // the valid bytes before it
+      return this.#badUtf8(frame);
+    }
+    message.parts.push(chunk);
   }
 
   #badUtf8(frame) {
@@ -352,7 +423,13 @@ export class StreamModel {
     // answers pings, and a later framing error may be reported instead.
     this.#softUtf8 = true;
     this.violation ??= "invalid UTF-8 in a text message (not complete yet)";
-    this.expected.push({ kind: "close", codes: [1007, 1002, 1009], optional: true, soft: true });
+    this.expected.push({
+      kind: "close",
+      codes: [1007, 1002, 1009],
+      optional: true,
+      soft: true,
+      partial: this.partial,
+    });
   }
 
   #complete(frame) {
@@ -375,9 +452,9 @@ export class StreamModel {
     const message = this.#message;
     message.frames++;
     if (!frame.fin) return;
-    this.#message = null;
     if (message.utf8 && !message.utf8.complete)
       return this.#violate([1007], "text message ends inside a UTF-8 sequence", { remaining: 0 });
+    this.#message = null;
     const data = Buffer.concat(message.parts);
     this.messageBytes += data.length;
     if (message.opcode === Opcode.TEXT && ["Ping", "Trigger async"].includes(data.toString()))
@@ -416,7 +493,7 @@ export class StreamModel {
   #clientClose(codes, what) {
     this.state = "closed";
     this.clientClose = what;
-    this.expected.push({ kind: "close", codes });
+    this.expected.push({ kind: "close", codes, partial: this.partial });
   }
 
   /**
@@ -435,7 +512,7 @@ export class StreamModel {
     }
     this.state = "violated";
     this.violation = what;
-    this.expected.push({ kind: "close", codes });
+    this.expected.push({ kind: "close", codes, partial: this.partial });
   }
 
   /** The optional close of a text found invalid early now matches nothing (entries stay put). */

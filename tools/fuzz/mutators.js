@@ -3,7 +3,9 @@
 // a case is a pure function of (seed, iteration): `--seed S --only N` rebuilds it byte for byte.
 //
 // The mutators do not predict what the server should do: the model (model.js) reads the bytes
-// actually sent, as the server must.
+// actually sent, as the server must. They only know which endpoint the case connects to (the
+// echo endpoint, or one that takes messages whole within maxMessageSize), to size messages and
+// to aim the oversize mutations mostly at the latter, where they call for 1009.
 import { closePayload } from "../wire/close-payload.js";
 import { encodeFrame } from "../wire/frame-encoder.js";
 import { Opcode } from "../wire/opcodes.js";
@@ -108,15 +110,20 @@ export function splitWrites(rng, buf) {
 
 const FIRMWARE_SPECIAL = ["Ping", "Trigger async"];
 
+/** The largest payload a valid message gets: the endpoint's limit, and 64 KiB (16 KiB on the sim). */
+function largestPayload(ctx) {
+  return Math.min(ctx.kind === "sim" ? 16384 : 65536, ctx.messageLimit);
+}
+
 function payloadSize(rng, ctx) {
-  const big = ctx.kind === "sim" ? 16384 : 65536;
+  const top = largestPayload(ctx);
   return rng.weighted([
     [8, () => 0],
-    [55, () => rng.between(1, 125)],
-    [20, () => rng.between(126, 2000)],
-    [8, () => rng.between(2001, 16000)],
-    [2, () => rng.between(16001, Math.min(big, ctx.maxMessageSize))],
-    [1, () => rng.pick([125, 126, 127, 65535, 65536].filter((n) => n <= ctx.maxMessageSize))],
+    [55, () => rng.between(1, Math.min(125, top))],
+    [20, () => rng.between(Math.min(126, top), Math.min(2000, top))],
+    [8, () => rng.between(Math.min(2001, top), Math.min(16000, top))],
+    [2, () => rng.between(Math.min(16001, top), top)],
+    [1, () => rng.pick([125, 126, 127, 65535, 65536, ctx.maxMessageSize].filter((n) => n <= top))],
   ])();
 }
 
@@ -339,6 +346,8 @@ const frameMutations = {
     ];
   },
   lengthHuge(rng, ctx) {
+    // over maxMessageSize (1009 where messages are taken whole; on the firmware's /ws a frame
+    // that streams until the bytes run out), over 2^32 - 1 (more than the firmware reads at all)
     const big = rng.weighted([
       [2, BigInt(ctx.maxMessageSize) + BigInt(rng.between(1, 1000))],
       [2, (1n << 32n) + BigInt(rng.between(0, 1000))],
@@ -356,15 +365,21 @@ const frameMutations = {
     ];
   },
   tooBig(rng, ctx) {
-    // fragments that add up to more than maxMessageSize, all of it sent
-    if (ctx.maxMessageSize > 70000 || ctx.kind === "sim")
+    // fragments that add up to more than maxMessageSize, all of it sent (1009 where messages are
+    // taken whole, an echo on /ws); not where that is more than a run can send in good time
+    if (ctx.maxMessageSize > (ctx.kind === "sim" ? 20000 : 70000))
       return frameMutations.lengthHuge(rng, ctx);
-    const half = Math.floor(ctx.maxMessageSize / 2) + rng.between(1, 100);
-    const frames = [
-      { fin: false, opcode: Opcode.BINARY, payload: rng.bytes(half) },
-      { fin: true, opcode: Opcode.CONTINUATION, payload: rng.bytes(half) },
+    const count = rng.between(2, 4);
+    const size = Math.floor(ctx.maxMessageSize / count) + rng.between(1, 100);
+    const frames = Array.from({ length: count }, (_, i) => ({
+      fin: i === count - 1,
+      opcode: i === 0 ? Opcode.BINARY : Opcode.CONTINUATION,
+      payload: rng.bytes(size),
+    }));
+    return [
+      encodeAll(rng, frames),
+      `${count} fragments of ${size} bytes (${count * size} > maxMessageSize)`,
     ];
-    return [encodeAll(rng, frames), `two fragments of ${half} bytes (over maxMessageSize)`];
   },
   lengthShorter(rng, ctx) {
     const [frames] = validItem(rng, ctx);
@@ -489,6 +504,7 @@ const frameMutations = {
     ];
   },
   manyFragments(rng, ctx) {
+    // more than maxFrames fragments, sometimes (1009 where messages are taken whole)
     const count =
       rng.chance(0.5) && ctx.maxFrames < 2000
         ? ctx.maxFrames + rng.between(0, 3)
@@ -504,6 +520,7 @@ const frameMutations = {
   },
 };
 
+/** How often each frame mutation is picked, on the echo endpoint. */
 const FRAME_MUTATION_WEIGHTS = [
   [6, "rsv"],
   [5, "reservedOpcode"],
@@ -527,6 +544,17 @@ const FRAME_MUTATION_WEIGHTS = [
   [6, "invalidClose"],
   [1, "manyFragments"],
 ];
+
+/** On an endpoint that takes messages whole, where they call for 1009, more of these. */
+const WHOLE_MESSAGE_WEIGHTS = new Map([
+  ["lengthHuge", 4],
+  ["tooBig", 5],
+  ["manyFragments", 3],
+]);
+const FRAME_MUTATION_WEIGHTS_WHOLE = FRAME_MUTATION_WEIGHTS.map(([weight, name]) => [
+  WHOLE_MESSAGE_WEIGHTS.get(name) ?? weight,
+  name,
+]);
 
 function encodeAll(rng, frames) {
   return Buffer.concat(frames.map((f) => frameBytes(rng, f)));
@@ -842,16 +870,17 @@ function renderRequest(r) {
   return Buffer.from(text, "latin1");
 }
 
+/** How often each endpoint is picked: mostly the echo endpoint, /broadcast enough for 1009. */
+const ENDPOINT_WEIGHTS = { "/broadcast": 3, "/api": 1 };
+
 /** The opening handshake request: valid about half the time. */
 function handshake(rng, ctx) {
   const key = rng.bytes(16).toString("base64");
-  const path = ctx.firmware
-    ? rng.weighted([
-        [16, ctx.path],
-        [1, "/broadcast"],
-        [1, "/api"],
-      ])
-    : ctx.path;
+  const others = (ctx.wholePaths ?? ctx.endpoints.filter((p) => p !== ctx.path)).map((p) => [
+    ENDPOINT_WEIGHTS[p] ?? 1,
+    p,
+  ]);
+  const path = others.length ? rng.weighted([[14, ctx.path], ...others]) : ctx.path;
   const r = {
     method: "GET",
     path,
@@ -906,11 +935,22 @@ const ENDINGS = [
 /**
  * The case of iteration `n` of the run with `seed`.
  * @param {{host: string, port: number, path: string, firmware: boolean, kind: string,
- *   maxMessageSize: number, maxHeaderSize: number, maxFrames: number}} ctx
+ *   endpoints: string[], wholePaths?: string[], maxMessageSize: number, maxHeaderSize: number,
+ *   maxFrames: number, echoLimits?: {maxMessageSize: number}}} target `maxMessageSize` and
+ *   `maxFrames` bound the endpoints that take messages whole, `echoLimits` the echo endpoint
  */
-export function buildCase(seed, n, ctx) {
+export function buildCase(seed, n, target) {
   const rng = new Random(iterationSeed(seed, n));
-  const request = handshake(rng, ctx);
+  const request = handshake(rng, target);
+  const echo = request.path === target.path;
+  const ctx = {
+    ...target,
+    // the largest message the endpoint takes
+    messageLimit: echo
+      ? (target.echoLimits?.maxMessageSize ?? target.maxMessageSize)
+      : target.maxMessageSize,
+  };
+  const mutationWeights = echo ? FRAME_MUTATION_WEIGHTS : FRAME_MUTATION_WEIGHTS_WHOLE;
   const items = [];
   const count = rng.weighted([
     [10, 0],
@@ -929,7 +969,7 @@ export function buildCase(seed, n, ctx) {
       bytes = encodeAll(rng, frames);
       note = what;
     } else {
-      const name = rng.weighted(FRAME_MUTATION_WEIGHTS);
+      const name = rng.weighted(mutationWeights);
       [bytes, note] = frameMutations[name](rng, ctx);
       note = `${name}: ${note}`;
     }

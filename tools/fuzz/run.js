@@ -16,21 +16,26 @@ const TCP_SLOTS = 8;
 
 /** Settings GET /status does not report, at the firmware's defaults. */
 const FIRMWARE_DEFAULTS = {
-  maxMessageSize: 65536,
+  maxMessageSize: 16384,
   maxHeaderSize: 4096,
   maxFrames: 1024,
+  maxBuffered: 40960,
+  sendTimeout: 5000,
   closeTimeout: 1000,
   handshakeTimeout: 5000,
   maxPingRate: 20,
   pingInterval: 20000,
   pingTimeout: 10000,
   maxClients: 7,
-  maxQueued: 16384,
 };
+
+/** The endpoints of the firmware that take messages whole (within maxMessageSize and maxFrames). */
+const FIRMWARE_WHOLE_PATHS = ["/broadcast", "/api"];
 
 /**
  * The target's limits: from GET /status on the firmware; for another server (the reference
- * `ws` server), what a generic RFC 6455 server may do.
+ * `ws` server), what a generic RFC 6455 server may do. `maxMessageSize` and `maxFrames` bound
+ * the messages of the endpoints that take them whole.
  */
 export async function targetLimits(t, { firmware, maxMessageSize = 65536 }) {
   if (!firmware) {
@@ -44,7 +49,6 @@ export async function targetLimits(t, { firmware, maxMessageSize = 65536 }) {
       pingInterval: 0,
       pingTimeout: Infinity,
       maxClients: Infinity,
-      maxQueued: Infinity,
     };
   }
   const { limits = {} } = await fetchStatus(t);
@@ -63,6 +67,11 @@ export async function targetLimits(t, { firmware, maxMessageSize = 65536 }) {
  * @param {string} o.path the echo endpoint (/ws)
  * @param {boolean} o.firmware this firmware (firmware checks, /status) or another server
  * @param {string} [o.kind] "platform", "sim", "board", "reference"… (payload sizes, timing)
+ * @param {string[]} [o.wholePaths] the endpoints besides `path` that take messages whole, within
+ *   maxMessageSize (default: the firmware's /broadcast and /api; none for another server)
+ * @param {number} [o.maxMessageSize] another server's largest message on `wholePaths`
+ * @param {number} [o.echoLimit] another server's largest message on `path` (default:
+ *   maxMessageSize); the firmware's /ws streams, so it has none
  * @param {number} o.seed
  * @param {number} o.iterations most iterations
  * @param {number} o.seconds time budget (no iteration starts after it)
@@ -84,14 +93,17 @@ export async function runFuzz(o) {
   const limits = { ...(await targetLimits(t, o)), ...o.limits };
   const slots = o.firmware ? Math.min(limits.maxClients - 1, TCP_SLOTS - 3) : TCP_SLOTS - 3;
   const concurrency = Math.max(1, Math.min(o.concurrency ?? 4, slots));
+  const wholePaths = o.wholePaths ?? (o.firmware ? FIRMWARE_WHOLE_PATHS : []);
   const ctx = {
     host: o.host,
     port: o.port,
     path: o.path,
     firmware: o.firmware,
     kind: o.kind ?? (o.firmware ? "platform" : "reference"),
-    endpoints: o.firmware ? [o.path, "/broadcast", "/api"] : [o.path],
+    endpoints: [o.path, ...wholePaths],
+    wholePaths,
     limits,
+    echoLimits: echoLimits(o, limits),
     maxMessageSize: limits.maxMessageSize,
     maxHeaderSize: limits.maxHeaderSize,
     maxFrames: limits.maxFrames,
@@ -111,8 +123,14 @@ export async function runFuzz(o) {
     knownIssues: new Map(),
     failures: [],
     bystanderChecks: 0,
+    retries: 0,
     limits,
   };
+  // How long connections the server is still closing may keep its TCP connections taken.
+  const slotWaitMs =
+    (limits.sendTimeout || limits.pingInterval + limits.pingTimeout) +
+    limits.closeTimeout +
+    2 * replyTimeoutMs;
   const started = performance.now();
   const deadline = started + o.seconds * 1000;
   const list = o.only?.length ? [...o.only] : null;
@@ -165,10 +183,17 @@ export async function runFuzz(o) {
         const n = list ? list[nextIndex++] : nextIndex++;
         inFlight.add(n);
         const testCase = buildCase(o.seed, n, ctx);
-        const result = await runIteration(testCase, ctx);
+        let result = await runIteration(testCase, ctx);
+        summary.connections++;
+        for (const retryBy = performance.now() + slotWaitMs; refusedForSlots(result, ctx);) {
+          if (performance.now() >= retryBy) break;
+          summary.retries++;
+          await delay(SLOT_RETRY_MS);
+          result = await runIteration(testCase, ctx);
+          summary.connections++;
+        }
         inFlight.delete(n);
         summary.iterations++;
-        summary.connections++;
         count(summary.http, result.http);
         if (result.http === "101") count(summary.close, result.close);
         if (result.knownIssue) {
@@ -234,6 +259,20 @@ export async function runFuzz(o) {
   summary.ms = performance.now() - started;
   summary.stoppedEarly = summary.iterations < total && !summary.failures.length;
   return summary;
+}
+
+/**
+ * The bounds on a message to the echo endpoint: none on the firmware, whose /ws echoes each part
+ * as it arrives (firmware that reports maxQueued, built before /ws streamed, takes its messages
+ * whole, within maxMessageSize and maxFrames); another server's, `o.echoLimit` bytes.
+ */
+function echoLimits(o, limits) {
+  if (o.firmware && typeof limits.maxQueued !== "number")
+    return { maxMessageSize: Infinity, maxFrames: Infinity };
+  return {
+    maxMessageSize: (!o.firmware && o.echoLimit) || limits.maxMessageSize,
+    maxFrames: limits.maxFrames,
+  };
 }
 
 function count(map, key) {
@@ -337,6 +376,22 @@ export function saveFailure(failure, dir = FAILURE_DIR) {
   return file;
 }
 
+/** Pause before an iteration reset for want of a TCP connection runs again. */
+const SLOT_RETRY_MS = 200;
+
+/**
+ * True when the firmware reset the connection before answering anything: what a board (8 TCP
+ * connections) and the platform layer do to a connection beyond the last free one. Connections
+ * the server is still closing count (a client that sent FIN while bytes waited for it is closed
+ * only after sendTimeout and closeTimeout), so the fuzzer's own few at once may find none free.
+ */
+function refusedForSlots(result, ctx) {
+  if (!ctx.firmware || result.received.length > 0 || result.problems.length !== 1) return false;
+  return /(could not connect|closed the connection without answering).*ECONNRESET/.test(
+    result.problems[0],
+  );
+}
+
 /** The summary: iterations, seed, connections, what the server answered, failures. */
 export function formatSummary(summary, { target = "", replayPrefix = "npm run fuzz --" } = {}) {
   const sorted = (map) =>
@@ -347,6 +402,11 @@ export function formatSummary(summary, { target = "", replayPrefix = "npm run fu
   const lines = [
     `fuzz: ${summary.iterations} iterations, seed ${summary.seed}, ${(summary.ms / 1000).toFixed(1)} s${target ? `, ${target}` : ""}`,
     `  connections: ${summary.connections} fuzz connections, ${summary.concurrency} at once, plus the bystander (${summary.bystanderChecks} echo checks) and a new client at the end`,
+    ...(summary.retries
+      ? [
+          `  retried: ${summary.retries} connections reset before any answer while the server's TCP connections were all taken (some still closing)`,
+        ]
+      : []),
     `  HTTP answers: ${sorted(summary.http)}`,
     `  server close codes after a 101: ${sorted(summary.close)}   ("-": the client ended first)`,
     `  failures: ${summary.failures.length}`,
