@@ -3,8 +3,18 @@
 // collection, whatever the CPU, its load or the clock. Measured on a firmware instance of its own,
 // with pings off so that only the work of the messages is counted (the server's once-a-second
 // tick is counted apart, in timerCompute, and left out).
+//
+// Also the memory the board must have room for: live slots per idle client (and the share of
+// them that is the platform layer's stand-in for the SDK's socket, which on the board is a host
+// object with its state in C), and the peak of the buffers held and of the live slots under the
+// loads of the memory-budget tests: every client slot echoing 1 MiB at once on /ws, and every
+// client slot broadcasting a maxMessageSize message at once.
+import { fetchStatus } from "../wire/status-client.js";
 import { startFirmware } from "../platform/index.js";
 import { closedLoop, idleClients, open, sleep } from "./measure.js";
+
+const MiB = 1024 * 1024;
+const SOCKET_FIXTURE = new URL("../test/fixtures/platform-sockets/manifest.json", import.meta.url);
 
 /** An XS slot on the ESP32, in bytes (the 64-bit host's take 32). */
 export const BOARD_SLOT_BYTES = 16;
@@ -30,9 +40,97 @@ function echoOnce(ws, size) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** The server of a firmware instance, as the status client names it. */
+function serverOf(firmware) {
+  const url = new URL(firmware.url);
+  return { host: url.hostname, port: firmware.port, replyTimeoutMs: 10_000 };
+}
+
+/** Live slots per TCP connection that the platform layer's socket stand-in holds. */
+async function slotsPerPlatformSocket(count) {
+  const fixture = await startFirmware({
+    manifest: SOCKET_FIXTURE.pathname,
+    overrides: ["port=0", "mode=hold"],
+    engine: "xs",
+    ready: /\b[a-z]+:\/\/\S+/,
+  });
+  try {
+    const before = (await fixture.measure()).liveSlots;
+    const { connect } = await import("node:net");
+    const sockets = [];
+    for (let i = 0; i < count; i++) {
+      sockets.push(
+        await new Promise((resolve, reject) => {
+          const socket = connect(fixture.port, "127.0.0.1", () => resolve(socket));
+          socket.once("error", reject);
+        }),
+      );
+    }
+    await sleep(300);
+    const after = (await fixture.measure()).liveSlots;
+    for (const socket of sockets) socket.destroy();
+    return (after - before) / count;
+  } finally {
+    await fixture.stop();
+  }
+}
+
+/**
+ * On an instance of its own (so that GET /status's peak is this load's): `clients` clients of
+ * `path` each send one message of `size` bytes at once and wait for `expected` messages back.
+ * The live slots are sampled meanwhile, as often as the engine answers.
+ */
+async function loadPeak({ clients, path, size, expected }) {
+  const firmware = await startFirmware({
+    engine: "xs",
+    overrides: ["port=0", "pingInterval=0", `maxClients=${clients}`],
+  });
+  try {
+    const base = new URL(firmware.url);
+    const url = `${base.protocol}//${base.host}${path}`;
+    const sockets = [];
+    for (let i = 0; i < clients; i++) sockets.push(await open(url));
+    const empty = (await firmware.measure()).liveSlots;
+    let sampling = true;
+    let mostSlots = 0;
+    const sampler = (async () => {
+      while (sampling) mostSlots = Math.max(mostSlots, (await firmware.measure()).liveSlots);
+    })();
+    const started = performance.now();
+    await Promise.all(
+      sockets.map(
+        (ws, i) =>
+          new Promise((resolve, reject) => {
+            let got = 0;
+            ws.on("message", () => ++got === expected && resolve());
+            ws.once("close", () => reject(new Error(`client ${i} closed`)));
+            ws.send(Buffer.alloc(size, i));
+          }),
+      ),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    sampling = false;
+    await sampler;
+    const { buffers } = await fetchStatus(serverOf(firmware));
+    for (const ws of sockets) ws.terminate();
+    return {
+      clients,
+      path,
+      size,
+      peakHeld: buffers.peak,
+      limit: buffers.limit,
+      empty,
+      mostSlots,
+      seconds,
+    };
+  } finally {
+    await firmware.stop();
+  }
+}
+
 /**
  * @param {{ size?: number, messages?: number, clients?: number[], idle?: number, large?: number,
- *   rounds?: number }} [options]
+ *   rounds?: number, maxMessageSize?: number }} [options] maxMessageSize: the firmware's default
  */
 export async function measureXsFigures({
   size = 125,
@@ -41,6 +139,7 @@ export async function measureXsFigures({
   idle = 7,
   large = 65536,
   rounds = 3,
+  maxMessageSize = 16384,
 } = {}) {
   const most = Math.max(...clients, idle);
   const firmware = await startFirmware({
@@ -75,6 +174,14 @@ export async function measureXsFigures({
       perMessage.push({ clients: count, compute: median(runs), runs });
     }
 
+    const streamedRuns = [];
+    for (let round = 0; round < rounds; round++) {
+      const ws = await open(firmware.url);
+      streamedRuns.push(await computeOf(firmware, () => echoOnce(ws, MiB)));
+      ws.close();
+      await sleep(200);
+    }
+
     const largeRuns = [];
     for (let round = 0; round < rounds; round++) {
       const ws = await open(firmware.url);
@@ -82,6 +189,12 @@ export async function measureXsFigures({
       ws.close();
       await sleep(200);
     }
+    await firmware.stop();
+    const perSocket = await slotsPerPlatformSocket(idle);
+    const loads = [
+      await loadPeak({ clients: idle, path: "/ws", size: MiB, expected: 1 }),
+      await loadPeak({ clients: idle, path: "/broadcast", size: maxMessageSize, expected: idle }),
+    ];
     return {
       engine,
       size,
@@ -93,9 +206,13 @@ export async function measureXsFigures({
         afterwards,
         perIdleClient,
         perIdleClientBytes: perIdleClient * BOARD_SLOT_BYTES,
+        perPlatformSocket: perSocket,
+        perIdleClientFirmware: perIdleClient - perSocket,
       },
       perMessage,
+      streamed: { size: MiB, compute: median(streamedRuns), runs: streamedRuns },
       large: { size: large, compute: median(largeRuns), runs: largeRuns },
+      loads,
     };
   } finally {
     await firmware.stop();
@@ -120,5 +237,13 @@ export function formatXsFigures(figures) {
       `${n(figures.large.compute)}  (rounds: ${figures.large.runs.map(n).join(", ")})`,
     `  live slots, no client: ${n(slots.empty)}; ${slots.idle} idle clients: ${n(slots.withIdle)}; after they left: ${n(slots.afterwards)}`,
     `  live slots per idle client: ${n(slots.perIdleClient)} = ${n(slots.perIdleClientBytes)} B on the board (${BOARD_SLOT_BYTES} B a slot)`,
+    `    of which the platform layer's socket stand-in: ${n(slots.perPlatformSocket)}; the firmware's: ${n(slots.perIdleClientFirmware)} = ${n(slots.perIdleClientFirmware * BOARD_SLOT_BYTES)} B`,
+    `  compute per streamed MiB (one ${figures.streamed.size} B echo on /ws):`.padEnd(62) +
+      `${n(figures.streamed.compute)}  (rounds: ${figures.streamed.runs.map(n).join(", ")})`,
+    ...figures.loads.map(
+      (load) =>
+        `  ${load.clients} clients × ${n(load.size)} B at once to ${load.path}: peak held ${n(load.peakHeld)} B of ${n(load.limit)};` +
+        ` live slots at most ${n(load.mostSlots - load.empty)} above the idle clients' = ${n((load.mostSlots - load.empty) * BOARD_SLOT_BYTES)} B on the board; ${load.seconds.toFixed(1)} s`,
+    ),
   ];
 }

@@ -1,8 +1,14 @@
 // npm run bench:sim: the firmware's speed and memory on real XS (Moddable simulator, instrumented
-// build). Prints figures; asserts nothing. The simulator is stopped whatever happens.
+// build, the manifest's default settings). Prints figures; asserts nothing. The simulator is
+// stopped whatever happens.
+//
+// The heap under load is the most "Chunk used" + "Slot used" of the instrument lines the
+// simulator prints once a second while the load runs: a sample, so at least what the true peak was.
 import { freePort } from "./free-port.js";
 import { buildForSimulator, launchSimulator, SdkMissing } from "./moddable.js";
-import { closedLoop, idleClients, sleep } from "../bench/measure.js";
+import { closedLoop, idleClients, open, sleep } from "../bench/measure.js";
+
+const KiB = 1024;
 
 /** The instrumented simulator prints "instruments: a,b,…" every second, named by "instruments key:". */
 function latestInstruments(output) {
@@ -25,31 +31,116 @@ async function heapAfterIdle(sim) {
   };
 }
 
+/** Every instrument line printed so far, as objects. */
+function allInstruments(output) {
+  const key = /instruments key: (.*)/.exec(output)?.[1].split(",");
+  if (!key) return [];
+  return [...output.matchAll(/^instruments: ([\d,]+)$/gm)].map((line) => {
+    const values = line[1].split(",").map(Number);
+    return Object.fromEntries(key.map((name, i) => [name, values[i]]));
+  });
+}
+
+/**
+ * `clients` clients of `path` each send one binary message of `size` bytes at once and wait for
+ * `expected` messages back (or their close). Resolves with the most heap in use seen meanwhile
+ * (and its chunk part) and how the clients ended.
+ */
+async function loadHeap(sim, { clients, path, size, expected }) {
+  const base = new URL(sim.url);
+  const url = `${base.protocol}//${base.host}${path}`;
+  const sockets = [];
+  for (let i = 0; i < clients; i++) sockets.push(await open(url));
+  await sleep(1500);
+  const from = allInstruments(sim.output()).length;
+  const outcomes = await Promise.all(
+    sockets.map(
+      (ws, i) =>
+        new Promise((resolve) => {
+          let got = 0;
+          ws.on("message", () => ++got === expected && resolve("all"));
+          ws.once("close", (code) => resolve(`closed ${code}`));
+          ws.send(Buffer.alloc(size, i));
+        }),
+    ),
+  );
+  await sleep(1100); // the sample after the last message
+  let most = null;
+  for (const figures of allInstruments(sim.output()).slice(from)) {
+    const total = figures["Chunk used"] + figures["Slot used"];
+    if (!most || total > most.total) most = { total, chunk: figures["Chunk used"] };
+  }
+  for (const ws of sockets) ws.terminate();
+  await sleep(1500);
+  const counts = {};
+  for (const outcome of outcomes) counts[outcome] = (counts[outcome] ?? 0) + 1;
+  const ended = Object.entries(counts).map(
+    ([what, n]) => `${n} ${what === "all" ? "got all" : what}`,
+  );
+  return { most, ended: ended.join(", ") };
+}
+
+/** The loads of the table in README's Memory section. */
+const LOADS = [
+  {
+    name: "1 client, one 64 KiB message to /ws",
+    clients: 1,
+    path: "/ws",
+    size: 64 * KiB,
+    expected: 1,
+  },
+  {
+    name: "2 clients, 64 KiB each at once, /ws",
+    clients: 2,
+    path: "/ws",
+    size: 64 * KiB,
+    expected: 1,
+  },
+  {
+    name: "7 clients, 64 KiB each at once, /ws",
+    clients: 7,
+    path: "/ws",
+    size: 64 * KiB,
+    expected: 1,
+  },
+  {
+    name: "7 clients, 16 KiB each at once, /broadcast",
+    clients: 7,
+    path: "/broadcast",
+    size: 16 * KiB,
+    expected: 7,
+  },
+];
+
 async function main() {
   const port = await freePort();
-  // 8 idle clients: one more than maxClients allows by default (the simulator has no lwip limit).
-  const app = buildForSimulator([`port=${port}`, "maxClients=8"], { instrument: true });
+  const app = buildForSimulator([`port=${port}`], { instrument: true });
   const sim = await launchSimulator(app);
   process.once("SIGINT", () => sim.stop().then(() => process.exit(130)));
   try {
     const rows = [];
     const idle = await heapAfterIdle(sim);
-    const closeAll = await idleClients(sim.url, 8);
+    const closeAll = await idleClients(sim.url, 7);
     const busy = await heapAfterIdle(sim);
     await closeAll();
     if (idle && busy) {
-      const perClient = (busy.total - idle.total) / 8;
+      const perClient = (busy.total - idle.total) / 7;
       rows.push([
         "XS heap in use, 0 clients",
         `${idle.total} B (chunk ${idle.chunk}, slot ${idle.slot})`,
       ]);
       rows.push([
-        "XS heap in use, 8 idle clients",
+        "XS heap in use, 7 idle clients",
         `${busy.total} B (chunk ${busy.chunk}, slot ${busy.slot})`,
       ]);
       rows.push(["  per idle client", `${perClient.toFixed(0)} B`]);
     } else {
       rows.push(["XS heap", "not reported (no instruments lines in the simulator output)"]);
+    }
+    for (const load of LOADS) {
+      const { most, ended } = await loadHeap(sim, load);
+      const heap = most ? `${most.total} B at most (chunk ${most.chunk})` : "not reported";
+      rows.push([load.name, `${heap}; ${ended}`]);
     }
     const echoes = await closedLoop(sim.url, {
       clients: 1,
