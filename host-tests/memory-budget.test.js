@@ -164,7 +164,7 @@ describe("memory budget", function () {
   it("[firmware] (c) one client sends more than the budget: 1009 for it alone; the others echo on, and a client that does not read its echo is held back, not buffered", async function () {
     let t = target;
     let instance = null;
-    if (canStartInstance()) {
+    if (canStartInstance({ simulator: true })) {
       // maxMessageSize above maxBuffered: the budget, not maxMessageSize, refuses the message.
       this.timeout(instanceStartMs() + 4 * target.timeoutMs);
       instance = await startInstance({ maxMessageSize: 4 * MiB });
@@ -214,7 +214,7 @@ describe("memory budget", function () {
   });
 
   it("[firmware] closes with 1013 a client whose fragmented message finds no room left; the others go on", async function () {
-    if (!canStartInstance())
+    if (!canStartInstance({ simulator: true }))
       skipBecause(this, "needs its own instance (maxMessageSize above maxBuffered / 2)");
     this.timeout(instanceStartMs() + 2 * target.timeoutMs);
     const instance = await startInstance({ maxMessageSize: 40_000, maxBuffered: 49_152 });

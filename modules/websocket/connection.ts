@@ -106,6 +106,8 @@ export interface ConnectionEvents {
   readonly totals: Traffic;
   /** The bytes every connection holds, counted together. */
   readonly budget: BufferBudget;
+  /** Shared views for reading header fields (newHeaderViews). */
+  readonly headerViews: readonly Uint8Array[];
   onOpen(connection: WebSocketConnection): void;
   onClose(connection: WebSocketConnection, code: number, reason: string): void;
 }
@@ -115,15 +117,16 @@ const ReadyState = Object.freeze({ open: 1, closing: 2, closed: 3 });
 /** The longest header of a frame the server sends (unmasked, 64-bit length). */
 const MAX_SERVER_HEADER = 10;
 
-/** Reusable views for reading header fields (2, 4 or 8 bytes), made at the first use. */
-let headerViews: Uint8Array[] | null = null;
-function headerView(count: number): Uint8Array {
-  if (!headerViews) {
-    const bytes = new ArrayBuffer(8);
-    headerViews = [];
-    for (let n = 0; n <= 8; n++) headerViews.push(new Uint8Array(bytes, 0, n));
-  }
-  return headerViews[count];
+/**
+ * Views of one 8-byte buffer, 0 to 8 bytes long, for reading header fields (2, 4 or 8 bytes):
+ * the server makes one set at run time for all its connections (a module of the board's firmware
+ * is frozen when preloaded, so it cannot hold them itself).
+ */
+export function newHeaderViews(): readonly Uint8Array[] {
+  const bytes = new ArrayBuffer(8);
+  const views = [];
+  for (let n = 0; n <= 8; n++) views.push(new Uint8Array(bytes, 0, n));
+  return views;
 }
 
 export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
@@ -329,7 +332,7 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
       const wanted = frames.wanted;
       const count = Math.min(wanted, this.#available);
       if (!frames.inPayload) {
-        const field = headerView(count);
+        const field = this.#events.headerViews[count];
         channel.read(field);
         frames.push(field);
       } else if (frames.takesParts) {

@@ -23,6 +23,7 @@ import {
   type Endpoint,
   type Message,
   MessagePart,
+  newHeaderViews,
   WebSocketConnection,
   type WebSocketHandler,
 } from "websocket/connection";
@@ -89,6 +90,7 @@ export class WebSocketServer implements SessionServer {
     this.#events = {
       totals: this.totals,
       budget: this.budget,
+      headerViews: newHeaderViews(),
       onOpen: (client) => {
         this.clients.add(client);
         this.onConnection(client);

@@ -110,11 +110,39 @@ export function checkEsp32(
     throw new Error("check:esp32 needs git (an empty repository stands in for ESP-IDF)");
   }
   const tmp = path.join(outputDir, "tmp", "esp32", "debug", appName);
-  return spawnSync("make", ["-f", "makefile", "SDKCONFIG_H=", path.join(tmp, "mc.xs.c")], {
+  const make = spawnSync("make", ["-f", "makefile", "SDKCONFIG_H=", path.join(tmp, "mc.xs.c")], {
     cwd: tmp,
     env: { ...env, IDF_PATH: idf },
-    stdio: "inherit",
-  }).status;
+    stdio: ["inherit", "pipe", "pipe"],
+    encoding: "utf8",
+  });
+  process.stdout.write(make.stdout ?? "");
+  process.stderr.write(make.stderr ?? "");
+  if (make.status !== 0) return make.status;
+  const unfrozen = mutablePreloadedState(`${make.stdout}${make.stderr}`);
+  if (unfrozen.length) {
+    console.error(
+      `check:esp32: preloaded modules keep state that changes at run time, which xsl freezes into ` +
+        `flash (on the board, assigning it throws): ${unfrozen.join("; ")}. Make it const, or ` +
+        `keep it in an object made at run time.`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+/**
+ * xsl's "no const" warnings about the app's own modules: a module-level `let` (or var) in a
+ * preloaded module, as "websocket/connection: headerViews". The SDK's own modules' warnings are
+ * left to the SDK.
+ */
+export function mutablePreloadedState(output) {
+  const found = [];
+  for (const [, module, names] of output.matchAll(/### warning: ([^:\s]+): (.*): no const/g)) {
+    if (!module.startsWith("$(MODDABLE)") && !module.includes("/moddable/"))
+      found.push(`${module}: ${names.split(" ").at(-1)}`);
+  }
+  return found;
 }
 
 /**

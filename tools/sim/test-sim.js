@@ -57,7 +57,8 @@ async function main() {
  */
 function startMocha(args, env) {
   const mocha = path.join(repoRoot, "node_modules", ".bin", "mocha");
-  const files = args.some((arg) => !arg.startsWith("-")) ? [] : ["host-tests/**/*.test.js"];
+  // Test files given (a .js path or a glob), else all; an option's value (--grep x) is no file.
+  const files = args.some((arg) => /\.js$|\*/.test(arg)) ? [] : ["host-tests/**/*.test.js"];
   const reporter = [
     "--reporter",
     "./tools/testing/summary-reporter.js",
