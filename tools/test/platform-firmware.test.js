@@ -168,6 +168,7 @@ describe("the firmware's server with a faulty application handler", function () 
         build: fileURLToPath(
           new URL("../../build/firmware/tools/test/fixtures/app-exception", import.meta.url),
         ),
+        overrides: ["port=0"],
         engine,
       });
       const open = () =>
