@@ -12,8 +12,8 @@ import { HELP, parseCommandLine, readCommandLine } from "../tools/wire/command-l
 import { text } from "../tools/wire/option-values.js";
 import { UsageError } from "../tools/wire/usage-error.js";
 
-const USAGE = `Usage: BOARD=<address> npm run test:board [-- --grep <pattern>]
-       npm run test:board -- <address> [--grep <pattern>]
+const USAGE = `Usage: BOARD=<address> npm run test:board [-- --grep <pattern>] [--token <token>]
+       npm run test:board -- <address> [--grep <pattern>] [--token <token>]
 
 <address> is what the board printed on its serial log after joining Wi-Fi:
   BOARD=192.168.1.42                 port 80, path /ws
@@ -23,10 +23,16 @@ const USAGE = `Usage: BOARD=<address> npm run test:board [-- --grep <pattern>]
 It prints each test as it runs, then a summary: passed, failed, skipped and time per test file,
 and for each failure what was expected, what came, and the message.
 
+Options:
+  --grep <pattern>           only the tests whose title matches
+  --token <token>            the board's token (when it was built with token=…): every client
+                             of the tests sends it; the same as TOKEN=<token>
+
 Environment:
+  TOKEN=<token>              the board's token, as --token
   MAX_MESSAGE_SIZE=<bytes>   when the firmware was built with another maxMessageSize`;
 
-const OPTIONS = { ...HELP, "--grep": { kind: text }, "-g": "--grep" };
+const OPTIONS = { ...HELP, "--grep": { kind: text }, "-g": "--grep", "--token": { kind: text } };
 
 /** The options, with the board's address read; throws UsageError. */
 function parseArgs(argv, env) {
@@ -52,6 +58,7 @@ async function main() {
   if (!options) return exitCode;
   const { address } = options;
   process.env.BOARD = options.board;
+  if (options.token !== undefined) process.env.TOKEN = options.token;
   delete process.env.TARGET_URL;
   delete process.env.TARGET;
 

@@ -71,7 +71,12 @@ async function attemptUpgrade() {
     return { outcome: "refused" };
   }
   socket.on("error", () => {});
-  const request = upgradeRequest({ host: target.host, port: target.port, path: target.path });
+  const request = upgradeRequest({
+    host: target.host,
+    port: target.port,
+    path: target.path,
+    token: target.token,
+  });
   socket.write(request);
   const head = await new Promise((resolve) => {
     let data = "";

@@ -24,7 +24,13 @@ import { firmwareOnly, target } from "./support/target.js";
 import { connectTcp } from "../tools/wire/tcp.js";
 
 const upgrade = (options = {}) =>
-  upgradeRequest({ host: target.host, port: target.port, path: target.path, ...options });
+  upgradeRequest({
+    host: target.host,
+    port: target.port,
+    path: target.path,
+    token: target.token,
+    ...options,
+  });
 
 /** Slack for a deadline of `ms`: timers, scheduling, and a board's Wi-Fi. */
 const marginFor = (ms) => Math.max(target.kind === "board" ? 1500 : 500, ms * 0.25);

@@ -12,7 +12,13 @@ import { firmwareOnly, target } from "./support/target.js";
 import { WsClient } from "./support/ws-client.js";
 
 const upgrade = (options = {}) =>
-  upgradeRequest({ host: target.host, port: target.port, path: target.path, ...options });
+  upgradeRequest({
+    host: target.host,
+    port: target.port,
+    path: target.path,
+    token: target.token,
+    ...options,
+  });
 
 const BAD_REQUESTS = [
   {

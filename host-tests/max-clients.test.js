@@ -36,7 +36,12 @@ async function retryingTcpFailures(attempt, what, timeoutMs = target.replyTimeou
 }
 
 function upgradeOneMore() {
-  const request = upgradeRequest({ host: target.host, port: target.port, path: target.path });
+  const request = upgradeRequest({
+    host: target.host,
+    port: target.port,
+    path: target.path,
+    token: target.token,
+  });
   return retryingTcpFailures(
     () =>
       httpRequest(target, request, {

@@ -16,7 +16,8 @@ import { RawClient } from "../tools/wire/raw-client.js";
 import { waitForStatus } from "./support/status.js";
 import { firmwareOnly, target } from "./support/target.js";
 
-const upgrade = () => upgradeRequest({ host: target.host, port: target.port, path: target.path });
+const upgrade = () =>
+  upgradeRequest({ host: target.host, port: target.port, path: target.path, token: target.token });
 
 /** A large echo: many times the board's 8 KB send buffer. */
 const LARGE = 60 * 1024;

@@ -53,6 +53,8 @@ async function openConsole(context, t) {
   page.on("console", (message) => {
     if (message.type() === "error") page.errors.push(message.text());
   });
+  // A board with a token (TOKEN=…): the page finds it where it keeps one it was given.
+  if (t.token) await page.addInitScript((token) => sessionStorage.setItem("token", token), t.token);
   const host = t.host.includes(":") ? `[${t.host}]` : t.host;
   await page.goto(`http://${host}:${t.port}/`);
   return page;

@@ -5,6 +5,7 @@
 //   TARGET=xs | TARGET=node        -> the firmware on the platform layer, on that engine
 //   nothing                        -> the same on XS, or on Node (saying why) where XS is not built
 // MAX_MESSAGE_SIZE overrides config.maxMessageSize of manifest.json (and of test-settings.js).
+// TOKEN=<token> with BOARD or TARGET_URL: the server's token, which every client then sends.
 //
 // The target starts lazily, once per mocha run (see hooks.js), and stops in a root `after`.
 import { readFileSync } from "node:fs";
@@ -53,12 +54,17 @@ export function selectTarget(env = process.env) {
       ? positiveInteger("maxMessageSize in test-settings.js", setting.split("=")[1])
       : (config.maxMessageSize ?? 65536);
   const common = { maxMessageSize, maxMessageSizeOverridden: Boolean(env.MAX_MESSAGE_SIZE) };
+  // A running server's token (TOKEN=…, or test:board --token): every client sends it.
+  const token = env.TOKEN ?? "";
+  if (token && !env.BOARD && !env.TARGET_URL)
+    throw new Error("TOKEN is for a running server (BOARD or TARGET_URL)");
 
   if (env.BOARD && env.TARGET_URL) throw new Error("set BOARD or TARGET_URL, not both");
   if (env.BOARD) {
     return {
       kind: "board",
       ...common,
+      token,
       ...TIMING.board,
       ...parseAddress(env.BOARD, { defaultPort: 80, defaultPath }),
     };
@@ -75,6 +81,7 @@ export function selectTarget(env = process.env) {
     return {
       kind,
       ...common,
+      token,
       ...(kind === "board" ? TIMING.board : TIMING.local),
       ...parseAddress(env.TARGET_URL, { defaultPort: 80, defaultPath }),
     };
@@ -125,6 +132,8 @@ export const target = {
   wholePath: WHOLE_PATH,
   /** The largest message the echo at `path` sends back: any, for the firmware (it streams). */
   echoLimit: selection.kind === "reference" ? REFERENCE_ECHO_LIMIT : Infinity,
+  /** The server's token (TOKEN=…): every client of the tests sends it; "" for an open server. */
+  token: selection.token ?? "",
   timeoutMs: selection.timeoutMs,
   replyTimeoutMs: selection.replyTimeoutMs,
   closeWaitMs: selection.closeWaitMs,
@@ -247,6 +256,8 @@ async function startSelected() {
         wholePath: WHOLE_PATH,
         /** The largest message the echo at `path` sends back: any, for the firmware (it streams). */
         echoLimit: selection.kind === "reference" ? REFERENCE_ECHO_LIMIT : Infinity,
+        /** The server's token (TOKEN=…): every client of the tests sends it; "" for an open server. */
+        token: selection.token ?? "",
       });
     default:
       return startPlatformFirmware();

@@ -15,7 +15,8 @@ export class WsClient {
   /**
    * Opens a WebSocket to `target.url`, or to another path of the same server. The `ws` client
    * answers the server's pings by itself.
-   * @param {{url: string, replyTimeoutMs: number}} target
+   * @param {{url: string, replyTimeoutMs: number, token?: string}} target (its token goes with
+   *   the request when the server has one)
    * `maxFragments`: the most fragments a message from the server may come in (the `ws` client's
    * default, 16 384; 0: any number).
    * @param {{path?: string, maxFragments?: number}} [options]
@@ -23,7 +24,12 @@ export class WsClient {
   static open(target, { path, maxFragments } = {}) {
     const url = path ? withPath(target.url, path) : target.url;
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { handshakeTimeout: target.replyTimeoutMs, maxFragments });
+      const headers = target.token ? { Authorization: `Bearer ${target.token}` } : undefined;
+      const ws = new WebSocket(url, {
+        handshakeTimeout: target.replyTimeoutMs,
+        maxFragments,
+        headers,
+      });
       const onError = (err) => reject(new Error(`could not open ${url}: ${err.message}`));
       ws.once("error", onError);
       ws.once("open", () => {

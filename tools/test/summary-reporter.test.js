@@ -210,4 +210,41 @@ describe("npm run test:board (host-tests/board.js)", function () {
       await firmware.stop();
     }
   });
+
+  it("sends the board's token from --token or TOKEN with every client, so that a board with a token passes", async function () {
+    const firmware = await startFirmware({ overrides: ["port=0", "token=s3cret"] });
+    try {
+      const board = `127.0.0.1:${firmware.port}`;
+      // Echoes (the ws client), GET /status and a raw handshake (tools/wire/raw-http.js).
+      const grep = "echoes a 125-byte|sample Sec-WebSocket-Accept|GET /status with 200 JSON";
+      const withOption = await run(
+        [TEST_BOARD_SCRIPT, board, "--token", "s3cret", "--grep", grep],
+        {
+          BOARD: undefined,
+          TOKEN: undefined,
+        },
+      );
+      expect(
+        withOption.code,
+        `${withOption.stdout}
+${withOption.stderr}`,
+      ).to.equal(0);
+      const total = rowOf(withOption.stdout, "total");
+      expect(total[0], "tests passed with --token").to.be.at.least(4);
+      expect(total[1], "failed").to.equal(0);
+      const withEnv = await run([TEST_BOARD_SCRIPT, board, "--grep", "echoes a 125-byte"], {
+        BOARD: undefined,
+        TOKEN: "s3cret",
+      });
+      expect(rowOf(withEnv.stdout, "total"), "with TOKEN=").to.deep.equal([2, 0, 0]);
+      const without = await run([TEST_BOARD_SCRIPT, board, "--grep", "echoes a 125-byte"], {
+        BOARD: undefined,
+        TOKEN: undefined,
+      });
+      expect(without.code, "without the token").to.equal(1);
+      expect(without.stdout).to.include("401");
+    } finally {
+      await firmware.stop();
+    }
+  });
 });

@@ -17,17 +17,32 @@ export function newKey() {
   return randomBytes(16).toString("base64");
 }
 
+/** The Authorization field for a server's `token` (none when there is no token). */
+export function tokenFields(token) {
+  return token ? [["Authorization", `Bearer ${token}`]] : [];
+}
+
 /**
- * A valid opening handshake request (RFC 6455 §4.1). Each `headers` entry replaces the field of
- * the same name in any case (taking the new spelling), is appended, or with null is removed.
+ * A valid opening handshake request (RFC 6455 §4.1), with the server's `token` when it has one.
+ * Each `headers` entry replaces the field of the same name in any case (taking the new spelling),
+ * is appended, or with null is removed.
  */
-export function upgradeRequest({ host, port, path, key = newKey(), method = "GET", headers = {} }) {
+export function upgradeRequest({
+  host,
+  port,
+  path,
+  key = newKey(),
+  method = "GET",
+  headers = {},
+  token = "",
+}) {
   let fields = [
     ["Host", `${urlHost(host)}:${port}`],
     ["Upgrade", "websocket"],
     ["Connection", "Upgrade"],
     ["Sec-WebSocket-Key", key],
     ["Sec-WebSocket-Version", "13"],
+    ...tokenFields(token),
   ];
   for (const [name, value] of Object.entries(headers)) {
     const same = (field) => field[0].toLowerCase() === name.toLowerCase();

@@ -26,7 +26,8 @@ const HEAD_END = Buffer.from("\r\n\r\n");
 export class RawClient {
   /**
    * Connects to `target` and performs the opening handshake.
-   * @param {{host: string, port: number, path: string, replyTimeoutMs: number, closeWaitMs: number}} target
+   * @param {{host: string, port: number, path: string, replyTimeoutMs: number, closeWaitMs: number,
+   *   token?: string}} target (its token, when the server has one, goes with the request)
    * @param {{chunkSize?: number, headers?: object, path?: string, key?: string,
    *   answerPings?: boolean, showPings?: boolean}} [options]
    *   `chunkSize` writes the request in pieces of that many bytes; `headers` as in upgradeRequest;
@@ -39,7 +40,8 @@ export class RawClient {
     const socket = await connectTcp(target.host, target.port, { timeoutMs: target.replyTimeoutMs });
     const client = new RawClient(socket, target, { answerPings, showPings });
     try {
-      const request = { host: target.host, port: target.port, path, headers, key };
+      const { host, port, token } = target;
+      const request = { host, port, path, headers, key, token };
       await client.#handshake(request, chunkSize);
     } catch (err) {
       client.dispose();

@@ -1,6 +1,7 @@
 // Raw HTTP/1.1 over TCP: a request written verbatim (which `ws` or node:http would refuse to
 // send) and the response read as it comes, with a parser of response heads.
 import { urlHost } from "./address.js";
+import { tokenFields } from "./opening-handshake.js";
 import { register, unregister } from "./open-connections.js";
 import { connectTcp, writeInChunks } from "./tcp.js";
 
@@ -38,9 +39,16 @@ export function headerTokens(value) {
     .filter(Boolean);
 }
 
-/** A plain GET request (not an upgrade) for `path`, with a Host field and `headers`. */
-export function plainGet({ host, port }, path, headers = {}) {
-  const fields = { Host: `${urlHost(host)}:${port}`, ...headers };
+/**
+ * A plain GET request (not an upgrade) for `path`, with a Host field, the server's `token` when it
+ * has one, and `headers` (which may replace them).
+ */
+export function plainGet({ host, port, token = "" }, path, headers = {}) {
+  const fields = {
+    Host: `${urlHost(host)}:${port}`,
+    ...Object.fromEntries(tokenFields(token)),
+    ...headers,
+  };
   const lines = Object.entries(fields).map(([name, value]) => `${name}: ${value}`);
   return `GET ${path} HTTP/1.1\r\n${lines.join("\r\n")}\r\n\r\n`;
 }
