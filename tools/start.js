@@ -10,7 +10,7 @@ import { BOOT_BUTTON_PIN, listenForBootButtonKey } from "./platform/host/boot-bu
 import { loadApp } from "./platform/manifest/app.js";
 import { buildModuleTable } from "./platform/manifest/module-table.js";
 import { readManifest } from "./platform/manifest/read-manifest.js";
-import { loadSettingsSchema } from "./platform/manifest/settings-schema.js";
+import { loadSettingsSchema, overrideProblems } from "./platform/manifest/settings-schema.js";
 import { parseStartArgs, usageText, UsageError } from "./platform/start-args.js";
 
 function fail(message, code) {
@@ -61,6 +61,7 @@ if (options.overrides.some(([key]) => key === "engine")) {
     2,
   );
 }
+
 const xs = chooseEngine();
 
 let app;
@@ -79,6 +80,16 @@ try {
   });
 } catch (error) {
   fail(error.message, 1);
+}
+
+// A setting given on the command line must be one the firmware takes, with a value it can take:
+// here that is an error (exit 2). On a board (and with --board-settings) the firmware traces a
+// bad value and uses its default.
+const schema = await loadSettingsSchema(app.modules);
+const problems =
+  schema && !options.boardSettings ? overrideProblems(schema, options.overrides) : [];
+if (problems.length) {
+  fail(`${problems.join("\nstart: ")}\n(npm start -- --help lists the settings)`, 2);
 }
 
 const main = app.modules.get(app.mainName);

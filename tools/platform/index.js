@@ -15,8 +15,18 @@ function overrideArgs(overrides = []) {
   return entries.map((entry) => (Array.isArray(entry) ? `${entry[0]}=${entry[1]}` : String(entry)));
 }
 
-function launch({ overrides, cwd = REPO_ROOT, manifest, build, env, engine, args = [] }) {
+function launch({
+  overrides,
+  cwd = REPO_ROOT,
+  manifest,
+  build,
+  env,
+  engine,
+  boardSettings,
+  args = [],
+}) {
   const argv = [START_SCRIPT, ...overrideArgs(overrides), ...args];
+  if (boardSettings) argv.push("--board-settings");
   if (engine) argv.push("--engine", engine);
   if (manifest) argv.push("--manifest", manifest);
   if (build) argv.push("--build", build);
@@ -78,6 +88,8 @@ function waitForReady({ child, out, exited }, ready, timeout) {
  * @param {string} [options.build] folder of compiled TypeScript
  * @param {object} [options.env] extra environment (MODDABLE_NODE_MAX_TCP, …)
  * @param {"xs"|"node"} [options.engine] default: XS where it is built, else Node (see --help)
+ * @param {boolean} [options.boardSettings] read bad overrides as a board does (traced, default
+ *   used) instead of refusing them (exit 2)
  * @param {RegExp} [options.ready] first stdout match that means "started" (default: a ws:// URL)
  * @param {number} [options.timeout] milliseconds to wait for it (default 10000)
  * @returns {Promise<{ url: string, port: number|undefined, process: import("node:child_process").ChildProcess,

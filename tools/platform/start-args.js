@@ -12,12 +12,13 @@ const OPTIONS = {
   "--engine": { kind: oneOf("xs", "node") },
   "--manifest": { kind: text },
   "--build": { kind: text },
+  "--board-settings": {},
 };
 
 /**
  * @param {string[]} argv arguments after the script name
  * @returns {{ help: boolean, engine?: "xs" | "node", manifest?: string, build?: string,
- *   overrides: [string, string][] }}
+ *   boardSettings: boolean, overrides: [string, string][] }}
  */
 export function parseStartArgs(argv) {
   const { options, positionals } = parseCommandLine(argv, {
@@ -33,7 +34,7 @@ export function parseStartArgs(argv) {
       throw new UsageError(error.message, { cause: error });
     }
   }
-  const result = { help: options.help, overrides };
+  const result = { help: options.help, boardSettings: Boolean(options.boardSettings), overrides };
   for (const key of ["engine", "manifest", "build"]) {
     if (options[key] !== undefined) result[key] = options[key];
   }
@@ -65,7 +66,8 @@ function settingLines(config, schema) {
 /** The --help text, listing the firmware's settings (see settingLines). */
 export function usageText(config = {}, schema = null) {
   return [
-    "Usage: node tools/start.js [key=value ...] [--engine xs|node] [--manifest path] [--build dir]",
+    "Usage: node tools/start.js [key=value ...] [--engine xs|node] [--board-settings]",
+    "                           [--manifest path] [--build dir]",
     "       npm start -- [key=value ...]",
     "",
     "Runs the compiled firmware (build/firmware, from `npm run build`) on the platform layer, with",
@@ -77,6 +79,9 @@ export function usageText(config = {}, schema = null) {
     "key=value    overrides a config value of manifest.json, like `mcconfig … key=value`: the",
     "             firmware reads it from mc/config as a string. port defaults to 8080 here",
     "             (port 80 needs root); port=0 picks a free port.",
+    "             A key that is no setting, or a value a setting cannot take, is an error",
+    "             (exit 2) naming what it takes;",
+    "--board-settings  instead, as a board does: traced at start, and the default used.",
     "--manifest   the app's manifest.json (default: ./manifest.json)",
     "--build      folder of the compiled TypeScript (default: build/firmware beside the manifest)",
     "",

@@ -15,6 +15,7 @@ describe("platform: npm start (tools/start.js)", function () {
   it("parses key=value overrides as strings and the --manifest/--build options", () => {
     expect(parseStartArgs(["port=0", "a=b=c", "--manifest", "m.json"])).to.deep.equal({
       help: false,
+      boardSettings: false,
       manifest: "m.json",
       overrides: [
         ["port", "0"],
@@ -24,6 +25,7 @@ describe("platform: npm start (tools/start.js)", function () {
     expect(() => parseStartArgs(["port"])).to.throw('"port" is not key=value');
     expect(() => parseStartArgs(["=1"])).to.throw('"=1" is not key=value');
     expect(() => parseStartArgs(["--build"])).to.throw("--build needs a value");
+    expect(parseStartArgs(["--board-settings"]).boardSettings).to.equal(true);
   });
 
   it("--help explains usage and lists the firmware's settings from its schema: default, values, meaning", async () => {
@@ -44,8 +46,25 @@ describe("platform: npm start (tools/start.js)", function () {
     expect(run.stdout).to.match(/^Config keys of the manifest:\n {2}port +default /m);
   });
 
-  it("names a key that is no setting at start, with the setting it was probably meant to be", async () => {
-    const firmware = await startFirmware({ overrides: ["port=0", "prot=9000"] });
+  it("refuses a key that is no setting, or a value a setting cannot take, with exit 2 naming what it takes", async () => {
+    for (const [arg, message] of [
+      ["port=abc", "start: port=abc: port takes an integer in 0..65535"],
+      ["port=70000", "start: port=70000: port takes an integer in 0..65535"],
+      ["prot=9000", "start: prot=9000: prot is not a setting (did you mean port?)"],
+      ["lightActiveLow=maybe", "start: lightActiveLow=maybe: lightActiveLow takes true, false"],
+    ]) {
+      const run = await runFirmware({ args: [arg] });
+      expect(run.code, arg).to.equal(2);
+      expect(run.stderr, arg).to.include(message);
+      expect(run.stdout, `${arg}: nothing started`).to.equal("");
+    }
+  });
+
+  it("with --board-settings, as on a board: traces a key that is no setting, naming the nearest, and goes on", async () => {
+    const firmware = await startFirmware({
+      overrides: ["port=0", "prot=9000"],
+      boardSettings: true,
+    });
     try {
       expect(firmware.output()).to.include(
         "config prot is not a setting (did you mean port?); ignored\n",

@@ -16,3 +16,24 @@ export async function loadSettingsSchema(modules) {
   if (!entry || !existsSync(entry.file)) return null;
   return import(pathToFileURL(entry.file).href);
 }
+
+/**
+ * What is wrong with `overrides` ([key, value] pairs given on the command line), as the schema
+ * reads them: one message for each value a setting cannot take (naming what it accepts) and each
+ * key that is no setting (naming the nearest one). Empty when all are right.
+ * @param {object} schema the module loadSettingsSchema returned
+ * @param {[string, string][]} overrides
+ * @returns {string[]}
+ */
+export function overrideProblems(schema, overrides) {
+  const problems = [];
+  schema.readSettings(Object.fromEntries(overrides), (problem) => {
+    if (problem.accepts !== undefined) {
+      problems.push(`${problem.key}=${problem.value}: ${problem.key} takes ${problem.accepts}`);
+    } else {
+      const hint = problem.nearest ? ` (did you mean ${problem.nearest}?)` : "";
+      problems.push(`${problem.key}=${problem.value}: ${problem.key} is not a setting${hint}`);
+    }
+  });
+  return problems;
+}
