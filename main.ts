@@ -15,7 +15,7 @@ import settings from "settings";
 import { describeStatus, statusReply } from "status";
 import Timer from "timer";
 import { consolePage } from "web-console";
-import { WebSocketServer } from "websocket/server";
+import { jsonReply, WebSocketServer } from "websocket/server";
 
 const server = new WebSocketServer(settings); // pings every client, drops the silent ones
 
@@ -33,12 +33,20 @@ server.websocket(settings.path, {
 });
 
 // ws://<ip>/broadcast: every message to every client of it, sender included, passed on as bytes.
-// With tick=<ms> the server pushes "tick 1", "tick 2", … on its own.
+// With tick=<ms> the server pushes "tick 1", "tick 2", … on its own; http://<ip>/tick is the
+// same news for a client that polls: {"tick": n, "at": ms since start, "now": ms since start}.
 const broadcast = server.websocket("/broadcast", {
   onMessageBytes: (_, bytes, isText) => broadcast.sendBytes(bytes, isText),
 });
 let ticks = 0;
-if (settings.tick > 0) Timer.repeat(() => broadcast.send(`tick ${++ticks}`), settings.tick);
+let tickAt: number | null = null;
+const uptime = () => Date.now() - server.startedAt;
+if (settings.tick > 0)
+  Timer.repeat(() => {
+    tickAt = uptime();
+    broadcast.send(`tick ${++ticks}`);
+  }, settings.tick);
+server.route("/tick", () => jsonReply({ tick: ticks, at: tickAt, now: uptime() }));
 
 // ws://<ip>/api: {"id": 1, "cmd": "light", "on": true} → {"id": 1, "ok": true, "light": …}, and
 // events to every /api client. A command is one function; {"cmd": "help"} lists them.

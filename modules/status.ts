@@ -8,7 +8,7 @@
 import config from "mc/config";
 import { memoryFigures } from "memory";
 import { limitsOf, type Settings } from "settings/schema";
-import type { HttpReply, WebSocketServer } from "websocket/server";
+import { type HttpReply, jsonReply, type WebSocketServer } from "websocket/server";
 
 /**
  * The engine the firmware runs on: the platform layer names it in mc/config ("xs 13.3.0", "node");
@@ -56,6 +56,5 @@ export function statusReply(
   settings: Settings,
   device?: Record<string, unknown>,
 ): HttpReply {
-  const body = JSON.stringify(describeStatus(server, settings, device));
-  return { status: 200, body, contentType: "application/json" };
+  return jsonReply(describeStatus(server, settings, device));
 }

@@ -67,6 +67,11 @@ export class HttpRequestParser {
     this.#buffer = new Uint8Array(Math.min(INITIAL_SIZE, maxHeaderSize));
   }
 
+  /** True once any byte of a request has arrived. */
+  get started(): boolean {
+    return this.#length > 0;
+  }
+
   push(bytes: Uint8Array): ParseResult {
     this.#reserve(this.#length + bytes.length);
     const room = this.#buffer.length - this.#length;

@@ -24,7 +24,7 @@ export function switchingProtocols(accept: string): Uint8Array {
   ]);
 }
 
-/** A complete response; the connection closes after it. */
+/** A complete response (what the connection does after it is the session's choice). */
 export interface HttpReply {
   status: number;
   body: string;
@@ -37,14 +37,30 @@ export function textReply(status: number, body: string, headers?: [string, strin
   return headers ? { status, body, headers } : { status, body };
 }
 
-export function httpResponse({ status, body, contentType, headers = [] }: HttpReply): Uint8Array {
+/** A JSON reply (200 unless said otherwise). */
+export function jsonReply(value: unknown, status = 200): HttpReply {
+  return { status, body: JSON.stringify(value), contentType: "application/json" };
+}
+
+export interface ResponseOptions {
+  /** The connection stays open for the client's next request (else it closes after this). */
+  keepAlive?: boolean;
+  /** The answer to a HEAD request: the head alone, its Content-Length that of the GET's body. */
+  headOnly?: boolean;
+}
+
+export function httpResponse(
+  { status, body, contentType, headers = [] }: HttpReply,
+  { keepAlive = false, headOnly = false }: ResponseOptions = {},
+): Uint8Array {
   const content = new Uint8Array(ArrayBuffer.fromString(body + "\n"));
   const head = encodeHead(status, [
     ...headers,
     ["Content-Type", contentType ?? "text/plain; charset=utf-8"],
     ["Content-Length", String(content.length)],
-    ["Connection", "close"],
+    ["Connection", keepAlive ? "keep-alive" : "close"],
   ]);
+  if (headOnly) return head;
   const response = new Uint8Array(head.length + content.length);
   response.set(head);
   response.set(content, head.length);

@@ -1,8 +1,14 @@
 /*
- * One HTTP exchange on a new connection (RFC 9112): the request is read, bounded by
- * `maxHeaderSize` and within `handshakeTimeout`, then either answered, after which TCP closes, or
- * taken over by the server for a WebSocket upgrade (the connection's channel changes hands). What
- * the request becomes is the server's decision (`dispatch`), made in one place.
+ * The HTTP exchanges on a new connection (RFC 9112): each request is read, bounded by
+ * `maxHeaderSize` and within `handshakeTimeout`, then either answered or taken over by the server
+ * for a WebSocket upgrade (the connection's channel changes hands). What a request becomes is the
+ * server's decision (`dispatch`), made in one place.
+ *
+ * After an answer that is no refusal, to a client that keeps its connection (HTTP/1.1 without
+ * `Connection: close`, or HTTP/1.0 with `Connection: keep-alive`), the connection stays open for
+ * the next request: polling then costs a request, not a TCP handshake, each time. It is closed
+ * quietly once it has waited `handshakeTimeout` ms for one (each connection is one of the board's
+ * 8). Refusals close it. A HEAD request is answered as its GET, without the body.
  */
 import type TCP from "embedded:io/socket/tcp";
 import { type HttpRequest, HttpRequestParser } from "http/request-parser";
@@ -38,6 +44,8 @@ export class HttpSession implements ChannelOwner {
   readonly #options: SessionOptions;
   readonly #server: SessionServer;
   #parser: HttpRequestParser | null; // null once the request is complete (or refused)
+  #waitingSince = Date.now(); // when the session began to wait for the request being read
+  #answered = 0; // requests answered on this connection
 
   constructor(from: TCP, id: number, options: SessionOptions, server: SessionServer) {
     this.id = id;
@@ -61,26 +69,47 @@ export class HttpSession implements ChannelOwner {
     return this.#channel;
   }
 
-  /** Called by the server's timer: answers 408 to a request that did not come in time. */
+  /**
+   * Called by the server's timer: answers 408 to a request that did not come in time; a kept
+   * connection that got no new request in that time is closed without a word.
+   */
   tick(now: number): void {
     this.#channel.guarded(() => {
       const { handshakeTimeout } = this.#options;
-      if (this.#parser && handshakeTimeout && now - this.startedAt >= handshakeTimeout) {
-        this.#parser = null;
-        this.#answer(textReply(408, "the request did not arrive in time"), false);
-      }
+      const parser = this.#parser;
+      if (!parser || !handshakeTimeout || now - this.#waitingSince < handshakeTimeout) return;
+      this.#parser = null;
+      if (this.#answered > 0 && !parser.started) this.#channel.closeWhenFlushed();
+      else this.#answer(textReply(408, "the request did not arrive in time"), false);
     });
   }
 
   readable(): void {
     const buffer = this.#channel.read();
-    if (!buffer || !this.#parser) return; // after the request: what follows is dropped
-    const result = this.#parser.push(new Uint8Array(buffer));
-    if (!result.done) return;
-    this.#parser = null;
-    if ("error" in result) return this.#answer(result.error, result.incomplete);
-    const reply = this.#server.dispatch(this, result.request, result.rest);
-    if (reply) this.#answer(reply, false);
+    if (!buffer || !this.#parser) return; // after the last request: what follows is dropped
+    this.#take(new Uint8Array(buffer));
+  }
+
+  /** Reads `bytes` as requests: each complete one is dispatched, and answered in turn. */
+  #take(bytes: Uint8Array): void {
+    for (let next = bytes; this.#parser;) {
+      const result = this.#parser.push(next);
+      if (!result.done) return;
+      this.#parser = null;
+      if ("error" in result) return this.#answer(result.error, result.incomplete);
+      const { request, rest } = result;
+      const reply = this.#server.dispatch(this, request, rest);
+      if (!reply) return; // an upgrade: the channel is the WebSocket connection's now
+      const keepAlive = reply.status < 400 && keepsConnection(request);
+      const headOnly = request.method === "HEAD";
+      this.#channel.write([httpResponse(reply, { keepAlive, headOnly })]);
+      this.#answered++;
+      if (!keepAlive) return this.#channel.closeWhenFlushed();
+      this.#parser = new HttpRequestParser(this.#options.maxHeaderSize);
+      this.#waitingSince = Date.now();
+      if (rest.length === 0) return;
+      next = rest; // the next request came with this one
+    }
   }
 
   ended(): void {
@@ -100,4 +129,12 @@ export class HttpSession implements ChannelOwner {
     this.#channel.write([httpResponse(reply)]);
     this.#channel.closeWhenFlushed(incomplete ? this.#options.closeTimeout : 0);
   }
+}
+
+/** Whether the client keeps its connection after this request (RFC 9112 §9.3). */
+function keepsConnection(request: HttpRequest): boolean {
+  const options = (request.headers.get("connection") ?? "").toLowerCase().split(",");
+  const has = (token: string) => options.some((option) => option.trim() === token);
+  if (has("close")) return false;
+  return request.version === "HTTP/1.1" || has("keep-alive");
 }

@@ -21,7 +21,9 @@ export function checkUpgrade(
 ): HandshakeResult {
   const headers = request.headers;
   const path = request.target.split("?")[0];
-  if (request.method !== "GET") return refuse(400, "a WebSocket upgrade must use GET");
+  // HEAD of a path is answered as its GET would be (RFC 9110 §9.3.2), without the body.
+  const asGet = request.method === "GET" || (request.method === "HEAD" && !headers.has("upgrade"));
+  if (!asGet) return refuse(400, "a WebSocket upgrade must use GET");
   if (request.version !== "HTTP/1.1") return refuse(400, "a WebSocket upgrade needs HTTP/1.1");
   if (!headers.has("host")) return refuse(400, "missing Host header");
   if (!endpoints.has(path)) return refuse(404, `no WebSocket endpoint at ${path}`);

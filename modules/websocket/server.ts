@@ -13,7 +13,7 @@ import type TCP from "embedded:io/socket/tcp";
 import Timer from "timer";
 import { type AccessOptions, checkAccess, checkToken } from "http/access";
 import type { HttpRequest } from "http/request-parser";
-import { type HttpReply, textReply } from "http/response";
+import { type HttpReply, jsonReply, textReply } from "http/response";
 import { HttpSession, type SessionOptions, type SessionServer } from "http/session";
 import { BufferBudget } from "socket/buffer-budget";
 import { SharedBytes } from "socket/outgoing-queue";
@@ -32,7 +32,7 @@ import { checkUpgrade } from "websocket/handshake";
 import { newTraffic } from "websocket/traffic";
 
 export type { Endpoint, HttpReply, HttpRequest, Message, WebSocketConnection, WebSocketHandler };
-export { MessagePart };
+export { jsonReply, MessagePart };
 
 export interface WebSocketServerOptions
   extends ConnectionOptions, SessionOptions, Partial<AccessOptions> {
@@ -176,7 +176,8 @@ export class WebSocketServer implements SessionServer {
   /** What a request becomes: a route's reply, a refusal, or (undefined) an upgrade. */
   dispatch(session: HttpSession, request: HttpRequest, rest: Uint8Array): HttpReply | undefined {
     const path = request.target.split("?")[0];
-    if (request.method === "GET" && !request.headers.has("upgrade")) {
+    const plain = request.method === "GET" || request.method === "HEAD"; // HEAD: as its GET
+    if (plain && !request.headers.has("upgrade")) {
       const route = this.#routes.get(path);
       if (route) {
         const refusal = route.requiresToken ? checkToken(request, this.#access.token) : undefined;
