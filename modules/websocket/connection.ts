@@ -380,11 +380,22 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
     this.#peerClosed(code, reason);
   }
 
-  protocolError(code: number, message: string, peerClosed: boolean): void {
+  /**
+   * The client broke the protocol (or its message cannot be held): the connection is failed
+   * (RFC 6455 §7.1.7) with a close frame. When the parser has lost the framing, nothing the client
+   * sends can be read any more, its close reply included: TCP closes as soon as the close frame is
+   * written (waiting closeTimeout for a reply that cannot be seen would only race the client's own
+   * timer). When the framing is intact (a message refused), the client is read on, its payload
+   * dropped, and its close reply ends TCP at once (#peerClosed); closeTimeout only if none comes.
+   */
+  protocolError(code: number, message: string): void {
     this.#release();
     trace(`ws #${this.id}: ${message}; closing with ${code}\n`);
-    this.close(code, message);
-    if (peerClosed) this.#peerClosed(code, ""); // the client has closed: no need to wait
+    if (this.#state === ReadyState.open) {
+      this.#sendFrame(Opcode.close, encodeClosePayload(code, message));
+      this.#closing(code, message);
+    }
+    this.#channel.closeWhenFlushed(this.#frames.stopped ? 0 : this.#options.closeTimeout);
   }
 
   /**

@@ -32,11 +32,8 @@ export interface FrameParserHandler {
   parsedPong(payload: Uint8Array): void;
   /** The peer's close frame; code is 1005 when the frame carried no code. */
   parsedClose(code: number, reason: string): void;
-  /**
-   * The peer broke the protocol; the connection must be closed with this code. `peerClosed` is
-   * true when the offending frame was the peer's close frame: nothing more will come from it.
-   */
-  protocolError(code: number, message: string, peerClosed: boolean): void;
+  /** The peer broke the protocol (or its message has no room); the connection must be failed with this code. */
+  protocolError(code: number, message: string): void;
   /**
    * Assembling: room for `bytes` more of the message being assembled (`continuing`: some of it is
    * held already)? RESERVED to go on, WAIT to stop until resume(), or a close code to refuse it.
@@ -513,24 +510,20 @@ export class FrameParser {
     this.stop();
     if (payload.length === 0) return this.#handler.parsedClose(CloseCode.noStatus, "");
     if (payload.length === 1)
-      return this.#badClose(CloseCode.protocolError, "close frame of 1 byte");
+      return this.#error(CloseCode.protocolError, "close frame of 1 byte");
     const code = (payload[0] << 8) | payload[1];
     if (!isValidCloseCode(code))
-      return this.#badClose(CloseCode.protocolError, `invalid close code ${code}`);
+      return this.#error(CloseCode.protocolError, `invalid close code ${code}`);
     const reason = payload.subarray(2);
     if (!isValidUtf8(reason))
-      return this.#badClose(CloseCode.invalidPayload, "close reason is not UTF-8");
+      return this.#error(CloseCode.invalidPayload, "close reason is not UTF-8");
     this.#handler.parsedClose(code, String.fromArrayBuffer(reason.slice().buffer));
-  }
-
-  #badClose(code: number, message: string): void {
-    this.#handler.protocolError(code, message, true);
   }
 
   /** A violation after which frames can no longer be delimited: parsing stops. */
   #error(code: number, message: string): void {
     this.stop();
-    this.#handler.protocolError(code, message, false);
+    this.#handler.protocolError(code, message);
   }
 
   /** A violation that leaves the framing intact: later frames are read, and only a close counts. */
@@ -538,7 +531,7 @@ export class FrameParser {
     this.#discarding = true;
     this.#keep = isControlOpcode(this.#opcode());
     this.#messageDone();
-    this.#handler.protocolError(code, message, false);
+    this.#handler.protocolError(code, message);
   }
 }
 
