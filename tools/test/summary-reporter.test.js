@@ -211,6 +211,28 @@ describe("npm run test:board (host-tests/board.js)", function () {
     }
   });
 
+  it("passes the slow-consumer test against the firmware on its default settings, or skips it saying why", async function () {
+    this.timeout(60_000);
+    const firmware = await startFirmware({ overrides: ["port=0"] }); // the manifest's defaults
+    try {
+      const board = `127.0.0.1:${firmware.port}`;
+      const { code, stdout, stderr } = await run(
+        [TEST_BOARD_SCRIPT, board, "--grep", "slow consumer"],
+        {
+          BOARD: undefined,
+          TOKEN: undefined,
+        },
+      );
+      expect(code, `${stdout}\n${stderr}`).to.equal(0);
+      const [passed, failed, skipped] = rowOf(stdout, "total");
+      expect(failed, "failed").to.equal(0);
+      expect(passed + skipped, "the one test, passed or skipped").to.equal(1);
+      if (skipped) expect(stdout, "the reason").to.match(/skipped: .*(pingTimeout|sendTimeout)/);
+    } finally {
+      await firmware.stop();
+    }
+  });
+
   it("sends the board's token from --token or TOKEN with every client, so that a board with a token passes", async function () {
     const firmware = await startFirmware({ overrides: ["port=0", "token=s3cret"] });
     try {
