@@ -71,8 +71,11 @@ const USAGE = `Usage: npm run console -- [address] [options]
 
 An interactive WebSocket client: wscat (https://github.com/websockets/wscat) connected to the
 address. Type a line to send it as a text message; received messages are printed after "< ".
-Ctrl-C quits. When stdin is not a terminal, wscat sends each line read from it once connected
-(lines read before are lost) and quits when it ends; received messages are printed one a line,
+Ctrl-C quits. When stdin is not a terminal, the console first opens and closes a connection
+itself (wscat would quit at the end of stdin before it reports an error): a refused connection,
+or an HTTP answer such as 401 (saying whether the token was missing or wrong), exits 1 with the
+error on stderr. Then wscat sends each line read from stdin once connected (lines read before
+are lost) and quits when it ends; received messages are printed one a line,
 without "< " (and wscat's "> " prompts go to stdout too). To send from a script, use -x: the
 console keeps wscat's stdin open then, so it sends, waits --wait seconds (default 2) and quits.
 
@@ -101,7 +104,7 @@ Examples:
 /**
  * Splits the command line into the wrapper's options, the address and the arguments for wscat.
  * @returns {{ help: boolean, url: string, defaulted: boolean, execute: boolean, insecure: boolean,
- *   wscatArgs: string[] }}
+ *   token: string | null, wscatArgs: string[] }}
  */
 export function parseConsoleArgs(argv) {
   let help = false;
@@ -180,7 +183,43 @@ export function parseConsoleArgs(argv) {
   if (insecure) wscatArgs.push("--no-check");
   wscatArgs.push(...rest);
   const execute = rest.includes("--execute");
-  return { help, url, defaulted: address === null, execute, insecure, wscatArgs };
+  return { help, url, defaulted: address === null, execute, insecure, token, wscatArgs };
+}
+
+/**
+ * Opens a WebSocket to `url` as wscat would and closes it again: null when it opened, else what
+ * went wrong (a refused connection, an HTTP answer other than 101 with what the server said, and
+ * for a 401 whether the token was missing or wrong). Without a terminal wscat quits when its stdin
+ * ends, before it reports such an error, so the console checks first.
+ */
+export async function probeConnection(url, { token = null, insecure = false } = {}) {
+  const { default: WebSocket } = await import("ws");
+  const headers = token === null ? {} : { Authorization: `Bearer ${token}` };
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { headers, rejectUnauthorized: !insecure });
+    ws.once("open", () => {
+      ws.close(1000);
+      resolve(null);
+    });
+    ws.once("unexpected-response", (request, response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (text) => (body += text));
+      response.once("end", () => {
+        ws.terminate();
+        const said = body.trim().replace(/\s+/g, " ").slice(0, 200);
+        const status = `HTTP ${response.statusCode} ${response.statusMessage ?? ""}`.trim();
+        let hint = "";
+        if (response.statusCode === 401)
+          hint =
+            token === null
+              ? " (no token given: --token T sends one)"
+              : " (the token given is not the server's)";
+        resolve(`the server answered ${status}${said ? `: ${said}` : ""}${hint}`);
+      });
+    });
+    ws.once("error", (error) => resolve(`cannot connect to ${url}: ${error.message}`));
+  });
 }
 
 /** The option lines of wscat's own --help. */
@@ -191,7 +230,7 @@ function wscatOptionsHelp(bin) {
   return (start < 0 ? text : text.slice(start + "Options:\n".length)).trimEnd();
 }
 
-function main() {
+async function main() {
   const argv = process.argv.slice(2);
   const { options: parsed, exitCode } = readCommandLine(() => parseConsoleArgs(argv), {
     prefix: "console: ",
@@ -212,6 +251,13 @@ function main() {
   process.stderr.write(
     `console: connecting to ${parsed.url}${parsed.defaulted ? " (the default: npm start's address)" : ""} with wscat ${bin.version}\n`,
   );
+  if (!process.stdin.isTTY && !parsed.execute) {
+    const problem = await probeConnection(parsed.url, parsed);
+    if (problem) {
+      console.error(`console: ${problem}`);
+      process.exit(1);
+    }
+  }
   // wscat quits when its stdin ends, even before it has connected: with -x it reads no lines, so
   // it gets a pipe held open instead, and an empty or closed stdin (/dev/null, CI) cannot end it.
   const stdin = parsed.execute ? "pipe" : "inherit";
@@ -237,4 +283,4 @@ function main() {
   });
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await main();

@@ -1,6 +1,7 @@
 // tools/console.js (npm run console): the wrapper's command line, then wscat through it against
 // local echo servers, ws:// and wss://.
 import { expect } from "chai";
+import { startFirmware } from "../platform/index.js";
 import { spawnSync } from "node:child_process";
 import { parseConsoleArgs, WSCAT_OPTIONS, WSCAT_SHORT, wscatBin } from "../console.js";
 import { makeCertificate, runTool, startServer } from "./cli-support.js";
@@ -148,8 +149,11 @@ describe("console: wscat through the wrapper (tools/console.js)", function () {
     const run = await tool.exited;
     expect(run.code, describeRun(run)).to.equal(0);
     expect(run.stderr).to.include(`console: connecting to ws://127.0.0.1:${server.port}/ws`);
-    expect(server.requests.map((r) => r.url)).to.deep.equal(["/ws"]);
-    expect(server.requests[0].received).to.deep.equal(["hello", "second line"]);
+    // Without a terminal the console first opens and closes a connection of its own (a check
+    // wscat cannot make: it would quit at the end of stdin before reporting an error).
+    expect(server.requests.map((r) => r.url)).to.deep.equal(["/ws", "/ws"]);
+    expect(server.requests[0].received, "the console's check").to.deep.equal([]);
+    expect(server.requests[1].received).to.deep.equal(["hello", "second line"]);
   });
 
   it("-x sends a message and prints the echo even with no stdin; --token sends the header", async () => {
@@ -177,6 +181,34 @@ describe("console: wscat through the wrapper (tools/console.js)", function () {
     const run = await runTool("console.js", [`127.0.0.1:${port}`, "-x", "x"]).exited;
     expect(run.code, describeRun(run)).to.equal(1);
     expect(run.stderr).to.include("ECONNREFUSED");
+  });
+
+  it("without a terminal, exits 1 with the error on stderr when the connection is refused", async () => {
+    server = await echoServer();
+    const { port } = server;
+    await server.stop();
+    server = null;
+    const run = await runTool("console.js", [`127.0.0.1:${port}`]).exited; // stdin: /dev/null
+    expect(run.code, describeRun(run)).to.equal(1);
+    expect(run.stderr).to.include(`console: cannot connect to ws://127.0.0.1:${port}/ws:`);
+    expect(run.stderr).to.include("ECONNREFUSED");
+  });
+
+  it("without a terminal, says on a 401 whether the token was missing or wrong (exit 1)", async () => {
+    const firmware = await startFirmware({ overrides: ["port=0", "token=s3cret"] });
+    try {
+      const address = `127.0.0.1:${firmware.port}`;
+      const missing = await runTool("console.js", [address]).exited;
+      expect(missing.code, describeRun(missing)).to.equal(1);
+      expect(missing.stderr).to.include("HTTP 401 Unauthorized: missing token");
+      expect(missing.stderr).to.include("no token given: --token T sends one");
+      const wrong = await runTool("console.js", [address, "--token", "nope"]).exited;
+      expect(wrong.code, describeRun(wrong)).to.equal(1);
+      expect(wrong.stderr).to.include("HTTP 401 Unauthorized: invalid token");
+      expect(wrong.stderr).to.include("the token given is not the server's");
+    } finally {
+      await firmware.stop();
+    }
   });
 
   describe("over wss:// with a self-signed certificate", () => {
