@@ -5,8 +5,12 @@
  * has the name already, the SDK picks the next free one (esp32-echo-2, …); `onClaimed` gets the
  * name actually claimed.
  */
+import config from "mc/config";
 import MDNS from "mdns";
 import Net from "net";
+
+/** The platform layer names its engine in mc/config; a board's build has no such key. */
+const ON_PLATFORM_LAYER = (config as Record<string, unknown>).engine !== undefined;
 
 /** The mdns callback's message when a host name is being probed ("") or has been claimed. */
 const HOST_NAME = 1;
@@ -26,13 +30,18 @@ export function advertise(hostName: string, port: number, onClaimed: (name: stri
 
 /**
  * Prints the address to connect to (`WebSocket echo server ready: ws://<ip>/ws`), then, once
- * mDNS has claimed <hostname>.local, the same by name.
+ * mDNS has claimed <hostname>.local, the same by name (on the platform layer, saying that the
+ * name answers only on a board).
  */
 export function announce(port: number, { path, hostname }: { path: string; hostname: string }) {
   const host = Net.get("IP") || "127.0.0.1";
   const portPart = port === 80 ? "" : `:${port}`;
   trace(`WebSocket echo server ready: ws://${host}${portPart}${path}\n`);
   advertise(hostname, port, (name) => {
-    trace(`also at ws://${name}.local${portPart}${path} and http://${name}.local${portPart}/\n`);
+    const where = `ws://${name}.local${portPart}${path} and http://${name}.local${portPart}/`;
+    // The platform layer's mdns sends nothing: the name is the board's.
+    if (ON_PLATFORM_LAYER)
+      trace(`on a board also at ${where} (the name answers only on a board)\n`);
+    else trace(`also at ${where}\n`);
   });
 }

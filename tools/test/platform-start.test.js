@@ -98,10 +98,10 @@ describe("platform: npm start (tools/start.js)", function () {
     expect(given.stdout).to.include('"port":"9"');
   });
 
-  it("prints the board's URL at boot, then the <hostname>.local URLs once mDNS has claimed the name", async () => {
+  it("prints the board's URL at boot, then the <hostname>.local URLs once mDNS has claimed the name, saying the name answers only on a board", async () => {
     const firmware = await startFirmware({
       overrides: ["port=0", "hostname=lab-board-3"],
-      ready: /also at \S+ and \S+\n/,
+      ready: /also at \S+ and \S+ .*\n/,
     });
     try {
       const lines = firmware.output();
@@ -111,7 +111,7 @@ describe("platform: npm start (tools/start.js)", function () {
       expect(lines).to.include(`WebSocket echo server ready: ws://127.0.0.1:${url.port}/ws`);
       expect(lines).to.include(`[mdns] service _http._tcp port ${url.port}`);
       expect(lines).to.include(
-        `also at ws://lab-board-3.local:${url.port}/ws and http://lab-board-3.local:${url.port}/`,
+        `on a board also at ws://lab-board-3.local:${url.port}/ws and http://lab-board-3.local:${url.port}/ (the name answers only on a board)\n`,
       );
       expect(lines.indexOf("ready:"), "the IP first").to.be.below(lines.indexOf("also at"));
     } finally {
