@@ -44,7 +44,7 @@ export const SETTINGS = Object.freeze({
   maxMessageSize:   limit(16384, 0, INT32, "largest message taken whole (`/broadcast`, `/api`; `/ws` streams), in bytes; larger → close 1009"),
   maxHeaderSize:    limit(4096, 256, 65536, "largest HTTP request head; larger → 431"),
   maxFrames:        limit(1024, 1, INT32, "most frames in one message taken whole; more → close 1009"),
-  closeTimeout:     integer(1000, 0, 60000, "ms to wait for the client's side of a close handshake before dropping TCP"),
+  closeTimeout:     integer(1000, 0, 60000, "ms to wait for the client's side of a close the server starts cleanly before dropping TCP"),
   maxClients:       limit(7, 1, 1000, "WebSocket clients at once (ESP32: 8 TCP connections, one left for HTTP); more → 503"),
   maxBuffered:      limit(40960, 4096, INT32, "bytes held in buffers, all clients together (messages read whole, bytes to send); see Memory"),
   sendTimeout:      limit(5000, 0, HOUR, "ms a client may take none of what waits for it; then close 1008 (0: no limit)"),
