@@ -9,7 +9,6 @@ import "./support/hooks.js";
 import { parseClosePayload } from "../tools/wire/close-payload.js";
 import { encodeFrame } from "../tools/wire/frame-encoder.js";
 import { Opcode } from "../tools/wire/opcodes.js";
-import { upgradeRequest } from "../tools/wire/opening-handshake.js";
 import { RawClient } from "../tools/wire/raw-client.js";
 import { connectTcp } from "../tools/wire/tcp.js";
 import {
@@ -20,6 +19,7 @@ import {
   waitForStatus,
 } from "./support/status.js";
 import { target } from "./support/target.js";
+import { targetUpgrade } from "./support/upgrade.js";
 import { WsClient } from "./support/ws-client.js";
 
 /** Memory figures /status reports that are numbers (null where the runtime cannot tell). */
@@ -71,12 +71,7 @@ async function attemptUpgrade() {
     return { outcome: "refused" };
   }
   socket.on("error", () => {});
-  const request = upgradeRequest({
-    host: target.host,
-    port: target.port,
-    path: target.path,
-    token: target.token,
-  });
+  const request = targetUpgrade();
   socket.write(request);
   const head = await new Promise((resolve) => {
     let data = "";

@@ -17,20 +17,14 @@ import { register, unregister } from "../tools/wire/open-connections.js";
 import { binaryPayload } from "./support/data.js";
 import { firmwareSetting } from "./support/firmware-config.js";
 import { httpRequest, parseResponseHead, plainGet } from "../tools/wire/raw-http.js";
-import { newKey, upgradeRequest } from "../tools/wire/opening-handshake.js";
+import { newKey } from "../tools/wire/opening-handshake.js";
 import { RawClient } from "../tools/wire/raw-client.js";
 import { fetchStatus, targetLimits } from "./support/status.js";
 import { firmwareOnly, target } from "./support/target.js";
+import { targetUpgrade } from "./support/upgrade.js";
 import { connectTcp } from "../tools/wire/tcp.js";
 
-const upgrade = (options = {}) =>
-  upgradeRequest({
-    host: target.host,
-    port: target.port,
-    path: target.path,
-    token: target.token,
-    ...options,
-  });
+const upgrade = targetUpgrade;
 
 /** Slack for a deadline of `ms`: timers, scheduling, and a board's Wi-Fi. */
 const marginFor = (ms) => Math.max(target.kind === "board" ? 1500 : 500, ms * 0.25);

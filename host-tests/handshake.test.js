@@ -6,19 +6,13 @@ import { expect } from "chai";
 import "./support/hooks.js";
 import { headerTokens, httpRequest } from "../tools/wire/raw-http.js";
 import { Opcode } from "../tools/wire/opcodes.js";
-import { newKey, upgradeRequest } from "../tools/wire/opening-handshake.js";
+import { newKey } from "../tools/wire/opening-handshake.js";
 import { RawClient } from "../tools/wire/raw-client.js";
 import { firmwareOnly, target } from "./support/target.js";
+import { targetUpgrade } from "./support/upgrade.js";
 import { WsClient } from "./support/ws-client.js";
 
-const upgrade = (options = {}) =>
-  upgradeRequest({
-    host: target.host,
-    port: target.port,
-    path: target.path,
-    token: target.token,
-    ...options,
-  });
+const upgrade = targetUpgrade;
 
 const BAD_REQUESTS = [
   {

@@ -11,9 +11,9 @@ import { expect } from "chai";
 import "./support/hooks.js";
 import { binaryPayload } from "./support/data.js";
 import { httpRequest } from "../tools/wire/raw-http.js";
-import { upgradeRequest } from "../tools/wire/opening-handshake.js";
 import { releaseConnections, targetLimits, waitForClientCount } from "./support/status.js";
 import { target } from "./support/target.js";
+import { targetUpgrade } from "./support/upgrade.js";
 import { WsClient } from "./support/ws-client.js";
 
 /** Retries `attempt` while it fails below HTTP (connection reset or refused), up to `timeoutMs`. */
@@ -36,12 +36,7 @@ async function retryingTcpFailures(attempt, what, timeoutMs = target.replyTimeou
 }
 
 function upgradeOneMore() {
-  const request = upgradeRequest({
-    host: target.host,
-    port: target.port,
-    path: target.path,
-    token: target.token,
-  });
+  const request = targetUpgrade();
   return retryingTcpFailures(
     () =>
       httpRequest(target, request, {

@@ -11,13 +11,12 @@ import { register, unregister } from "../tools/wire/open-connections.js";
 import { binaryPayload } from "./support/data.js";
 import { encodeFrame } from "../tools/wire/frame-encoder.js";
 import { Opcode } from "../tools/wire/opcodes.js";
-import { upgradeRequest } from "../tools/wire/opening-handshake.js";
 import { RawClient } from "../tools/wire/raw-client.js";
 import { waitForStatus } from "./support/status.js";
 import { firmwareOnly, target } from "./support/target.js";
+import { targetUpgrade } from "./support/upgrade.js";
 
-const upgrade = () =>
-  upgradeRequest({ host: target.host, port: target.port, path: target.path, token: target.token });
+const upgrade = () => targetUpgrade();
 
 /** A large echo: many times the board's 8 KB send buffer. */
 const LARGE = 60 * 1024;

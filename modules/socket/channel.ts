@@ -30,6 +30,7 @@ export interface ChannelOwner {
 const channelOf = (socket: TCP) => (socket as unknown as { target: SocketChannel }).target;
 function channelReadable(this: TCP, count: number): void {
   const channel = channelOf(this);
+  channel.lastInput = Date.now();
   channel.guarded(() => channel.owner.readable(count));
 }
 function channelWritable(this: TCP, count: number): void {
@@ -48,7 +49,11 @@ export class SocketChannel {
   #stalledSince = 0; // when bytes began to wait with none taken since (0: none waiting)
   #closeWhenFlushed = false;
   #lingerMs = 0;
+  #quietMs = 0;
+  #flushedAt = 0;
   #lingerTimer: Timer | null = null;
+  /** When the client last sent something (its socket became readable). */
+  lastInput = 0;
   #ended = false;
 
   /** `budget` counts every byte queued here, with every other channel's. */
@@ -121,6 +126,22 @@ export class SocketChannel {
   closeWhenFlushed(lingerMs = 0): void {
     this.#closeWhenFlushed = true;
     this.#lingerMs = lingerMs;
+    this.#quietMs = 0;
+    this.flush();
+  }
+
+  /**
+   * Ends the connection once everything queued is written and the client has then sent nothing
+   * for `quietMs` (what it sends meanwhile is its owner's to drop), or `lingerMs` after the write
+   * at the most: for a connection the server fails, whose client may still be sending what it
+   * sent before it read the close frame. Closing while its bytes still come would reset the
+   * connection, which could destroy the close frame on its way; waiting all of `lingerMs` would
+   * race the client's own timer.
+   */
+  closeWhenQuiet(quietMs: number, lingerMs: number): void {
+    this.#closeWhenFlushed = true;
+    this.#lingerMs = lingerMs;
+    this.#quietMs = quietMs;
     this.flush();
   }
 
@@ -136,8 +157,23 @@ export class SocketChannel {
     this.#stalledSince = 0;
     if (this.#closeWhenFlushed) {
       if (this.#lingerMs === 0) return this.end();
-      this.#lingerTimer ??= Timer.set(() => this.guarded(() => this.end()), this.#lingerMs);
+      if (this.#lingerTimer) return;
+      this.#flushedAt = Date.now();
+      if (this.#quietMs === 0) {
+        this.#lingerTimer = Timer.set(() => this.guarded(() => this.end()), this.#lingerMs);
+      } else {
+        this.#lingerTimer = Timer.repeat(
+          () => this.guarded(() => this.#endWhenQuiet()),
+          this.#quietMs / 2,
+        );
+      }
     } else if (waited) this.owner.drained?.();
+  }
+
+  #endWhenQuiet(): void {
+    const now = Date.now();
+    const quiet = now - Math.max(this.lastInput, this.#flushedAt) >= this.#quietMs;
+    if (quiet || now - this.#flushedAt >= this.#lingerMs) this.end();
   }
 
   /** Ends the connection now; the owner is told (once). */

@@ -114,6 +114,12 @@ export interface ConnectionEvents {
 
 const ReadyState = Object.freeze({ open: 1, closing: 2, closed: 3 });
 
+/**
+ * After failing a connection, TCP closes once the client has sent nothing for this long (what it
+ * sent before it read the close frame has arrived by then), not closeTimeout later.
+ */
+const CLOSE_QUIET_MS = 100;
+
 /** The longest header of a frame the server sends (unmasked, 64-bit length). */
 const MAX_SERVER_HEADER = 10;
 
@@ -144,6 +150,7 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
   #available = 0; // bytes the socket has that are not read yet
   #reserved = 0; // of the budget, for the message being assembled
   #closeCode: number = CloseCode.abnormal;
+  #failed = false; // the server failed the connection: a close frame found after is not trusted
   #closeReason = "";
   readonly #liveness: Liveness;
   readonly #pings: RateLimit | null;
@@ -382,20 +389,21 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
 
   /**
    * The client broke the protocol (or its message cannot be held): the connection is failed
-   * (RFC 6455 §7.1.7) with a close frame. When the parser has lost the framing, nothing the client
-   * sends can be read any more, its close reply included: TCP closes as soon as the close frame is
-   * written (waiting closeTimeout for a reply that cannot be seen would only race the client's own
-   * timer). When the framing is intact (a message refused), the client is read on, its payload
-   * dropped, and its close reply ends TCP at once (#peerClosed); closeTimeout only if none comes.
+   * (RFC 6455 §7.1.7) with a close frame, and TCP closes once that is written and the client has
+   * then sent nothing for CLOSE_QUIET_MS, not closeTimeout later (which would race the client's
+   * own timer): its close reply, and what it sent before it read the close frame, have arrived by
+   * then. The parser reads on meanwhile, skipping payloads; closing while the client's bytes still
+   * come would reset the connection, which could destroy the close frame on its way.
    */
   protocolError(code: number, message: string): void {
     this.#release();
     trace(`ws #${this.id}: ${message}; closing with ${code}\n`);
+    this.#failed = true;
     if (this.#state === ReadyState.open) {
       this.#sendFrame(Opcode.close, encodeClosePayload(code, message));
       this.#closing(code, message);
     }
-    this.#channel.closeWhenFlushed(this.#frames.stopped ? 0 : this.#options.closeTimeout);
+    this.#channel.closeWhenQuiet(CLOSE_QUIET_MS, this.#options.closeTimeout);
   }
 
   /**
@@ -470,7 +478,8 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
       this.#channel.closeWhenFlushed(); // the exchange is over
     } else if (this.#state === ReadyState.closing) {
       this.#closeCode = code; // our close, answered: the handshake is complete
-      this.#channel.closeWhenFlushed();
+      if (this.#failed) this.#channel.closeWhenQuiet(CLOSE_QUIET_MS, this.#options.closeTimeout);
+      else this.#channel.closeWhenFlushed();
     }
   }
 

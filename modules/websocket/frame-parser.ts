@@ -14,9 +14,11 @@
  *   A payload of at most 125 bytes comes as one part, whatever the reads.
  *
  * Protocol violations are reported with the close code for the connection to send; nothing is
- * thrown. After a violation that leaves the framing intact (invalid UTF-8, a message too big),
- * the parser goes on reading frames, discarding their payloads, so that the client's close frame
- * is still seen; after any other, it stops. Its state is plain numbers (no buffer of its own but
+ * thrown. After a violation the parser goes on reading frames, skipping their payloads, so that
+ * the client's close reply is still seen: a bad header (reserved bits or opcode, no mask, a
+ * fragmented or oversized control frame, a continuation out of place) still gives the frame's
+ * length. It stops only where the framing is lost (a length beyond 2^32 - 1) or the client's
+ * close frame itself is bad (it sends nothing after it). Its state is plain numbers (no buffer of its own but
  * the payload being read): each object costs the board heap, and there is one parser a client.
  */
 import { CloseCode, isValidCloseCode } from "websocket/close-codes";
@@ -95,7 +97,7 @@ export class FrameParser {
   readonly #limits: FrameParserLimits;
   readonly #streaming: boolean;
   #state: number = State.info;
-  #discarding = false; // after a recoverable violation: only a close frame still counts
+  #discarding = false; // after a violation: only a close frame still counts
 
   // The frame being read.
   #headerBytes = 0; // bytes of the current header field seen
@@ -309,34 +311,33 @@ export class FrameParser {
   #readInfo(): void {
     const first = this.#info >> 8;
     const second = this.#info & 0xff;
-    if (first & 0x70) return this.#error(CloseCode.protocolError, "reserved bits must be 0");
-    if (!(second & 0x80))
-      return this.#error(CloseCode.protocolError, "client frames must be masked");
-
-    const opcode = first & 0x0f;
-    const fin = (first & 0x80) !== 0;
-    if (this.#discarding && !isControlOpcode(opcode)) {
-      if (opcode > Opcode.binary)
-        return this.#error(CloseCode.protocolError, `reserved opcode ${opcode}`);
-    } else if (isControlOpcode(opcode)) {
-      if (opcode !== Opcode.close && opcode !== Opcode.ping && opcode !== Opcode.pong)
-        return this.#error(CloseCode.protocolError, `reserved opcode ${opcode}`);
-      if (!fin) return this.#error(CloseCode.protocolError, "control frames cannot be fragmented");
-      if ((second & 0x7f) > 125)
-        return this.#error(CloseCode.protocolError, "control frames carry at most 125 bytes");
-    } else if (opcode === Opcode.continuation) {
-      if (!this.#messageOpcode) return this.#error(CloseCode.protocolError, "nothing to continue");
-    } else if (opcode === Opcode.text || opcode === Opcode.binary) {
-      if (this.#messageOpcode)
-        return this.#error(CloseCode.protocolError, "a fragmented message is still in progress");
-    } else {
-      return this.#error(CloseCode.protocolError, `reserved opcode ${opcode}`);
-    }
-
+    // After a violation every frame is only skipped, and a bad one is no news.
+    const problem = this.#discarding ? "" : this.#headerProblem(first, second);
+    if (problem) this.#discard(CloseCode.protocolError, problem); // its payload is skipped
     const length = second & 0x7f;
     if (length === 126) this.#next(State.length16);
     else if (length === 127) this.#next(State.length64);
     else this.#haveLength(length);
+  }
+
+  /** What is wrong with a frame of these first two bytes, or "" (RFC 6455 §5.2, §5.4, §5.5). */
+  #headerProblem(first: number, second: number): string {
+    const opcode = first & 0x0f;
+    if (first & 0x70) return "reserved bits must be 0";
+    if (!(second & 0x80)) return "client frames must be masked";
+    if (isControlOpcode(opcode)) {
+      if (opcode !== Opcode.close && opcode !== Opcode.ping && opcode !== Opcode.pong)
+        return `reserved opcode ${opcode}`;
+      if (!(first & 0x80)) return "control frames cannot be fragmented";
+      if ((second & 0x7f) > 125) return "control frames carry at most 125 bytes";
+    } else if (opcode === Opcode.continuation) {
+      if (!this.#messageOpcode) return "nothing to continue";
+    } else if (opcode === Opcode.text || opcode === Opcode.binary) {
+      if (this.#messageOpcode) return "a fragmented message is still in progress";
+    } else {
+      return `reserved opcode ${opcode}`;
+    }
+    return "";
   }
 
   #readLength64(): void {
@@ -348,6 +349,11 @@ export class FrameParser {
   #haveLength(length: number): void {
     this.#payloadLength = length;
     this.#next(State.mask);
+    // A frame without a mask (a violation, being skipped) has no key to read.
+    if (!(this.#info & 0x80)) {
+      this.#mask = 0;
+      return this.#readMask();
+    }
     if (this.#assembling() && !isControlOpcode(this.#opcode())) {
       if (this.#messageLength + length > this.#limits.maxMessageSize)
         this.#discard(CloseCode.messageTooBig, "message too big");
@@ -357,7 +363,8 @@ export class FrameParser {
   }
 
   #readMask(): void {
-    this.#keep = isControlOpcode(this.#opcode()) || !this.#discarding;
+    // While discarding, only a well-formed close frame still counts.
+    this.#keep = !this.#discarding || this.#wellFormedClose();
     this.#payload = null;
     this.#payloadOffset = 0;
     this.#next(State.payload);
@@ -418,6 +425,13 @@ export class FrameParser {
     this.#payload = null;
     this.#discard(CloseCode.invalidPayload, "invalid UTF-8 in text message");
     return false;
+  }
+
+  #wellFormedClose(): boolean {
+    const info = this.#info;
+    const masked = (info & 0x80) !== 0;
+    const plain = (info & 0xf000) === 0x8000; // FIN, no reserved bit
+    return plain && masked && this.#opcode() === Opcode.close && this.#payloadLength <= 125;
   }
 
   #isText(): boolean {
@@ -509,8 +523,7 @@ export class FrameParser {
   #closeFrame(payload: Uint8Array): void {
     this.stop();
     if (payload.length === 0) return this.#handler.parsedClose(CloseCode.noStatus, "");
-    if (payload.length === 1)
-      return this.#error(CloseCode.protocolError, "close frame of 1 byte");
+    if (payload.length === 1) return this.#error(CloseCode.protocolError, "close frame of 1 byte");
     const code = (payload[0] << 8) | payload[1];
     if (!isValidCloseCode(code))
       return this.#error(CloseCode.protocolError, `invalid close code ${code}`);

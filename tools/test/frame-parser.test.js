@@ -95,6 +95,29 @@ describe("firmware frame parser", () => {
     });
   }
 
+  it("after a bad header, skips that frame and data and pings, and still sees the client's close reply", () => {
+    for (const [name, bytes] of Object.entries(protocolErrors)) {
+      if (name.includes("close")) continue; // a bad close frame is the client's last
+      const reply = clientFrame({ opcode: 8, payload: [0x03, 0xea] }); // close 1002
+      const events = parse(
+        [
+          ...bytes,
+          ...clientFrame({ opcode: 9, payload: [1] }),
+          ...clientFrame({ opcode: 2, payload: [2] }),
+          ...reply,
+        ],
+        { split: 3 },
+      );
+      expect(
+        events.map((e) => e.slice(0, 2)),
+        name,
+      ).to.deep.equal([
+        ["error", 1002],
+        ["close", 1002],
+      ]);
+    }
+  });
+
   it("refuses a message over the limit from its header, before any payload", () => {
     const header = clientFrame({ opcode: 2, payload: new Array(1001).fill(0) }).subarray(0, 4);
     expect(parse(header)[0].slice(0, 2)).to.deep.equal(["error", 1009]);
