@@ -1,13 +1,15 @@
-// The bench report: one self-contained HTML file (inline CSS and SVG, no script, nothing fetched)
-// from the figures bench.js saves as bench.json. renderReport() is a pure function; writeReport()
-// saves both files. To draw a report again from saved figures:
+// The bench report: one self-contained HTML file (inline CSS and SVG, no script, nothing fetched;
+// the page and its style are page.js's) from the figures bench.js saves as bench.json.
+// renderReport() is a pure function; writeReport() saves both files. To draw a report again
+// from saved figures:
 //   node tools/bench/report.js [bench-results/bench.json] [out.html]
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { barChart, esc, formatCount, formatMs, histogramChart } from "./charts.js";
 import { binsOf, binStart } from "./histogram.js";
+import { htmlPage, saveReport, withCode } from "./page.js";
 
 export const REPORT_FILE = "bench-report.html";
 export const FIGURES_FILE = "bench.json";
@@ -53,11 +55,6 @@ function latencyRange(results) {
     return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= v * (1 - 1e-9));
   };
   return [down(lo), up(hi)];
-}
-
-/** Escapes `text`, showing its `quoted` parts as code. */
-function withCode(text) {
-  return esc(text).replace(/`([^`]+)`/g, "<code>$1</code>");
 }
 
 function runTable(figures) {
@@ -110,42 +107,6 @@ function figuresTable(figures, byKey) {
   }
   return `<table class="figures">\n<thead>${head}</thead>\n<tbody>\n${body.join("\n")}\n</tbody>\n</table>`;
 }
-
-const STYLE = `
-:root { color-scheme: light; }
-body { margin: 0; background: #f6f7f9; color: #1f2328;
-  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
-main { max-width: 960px; margin: 0 auto; padding: 24px 20px 40px; }
-h1 { font-size: 24px; margin: 0 0 4px; }
-h2 { font-size: 18px; margin: 28px 0 8px; }
-p { margin: 6px 0; }
-.lead { color: #57606a; margin-bottom: 16px; }
-.card { background: #fff; border: 1px solid #d8dee4; border-radius: 8px; padding: 12px 14px; margin: 10px 0; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 4px 10px 4px 0; vertical-align: top; }
-table.run th { width: 170px; color: #57606a; font-weight: 500; }
-table.figures th, table.figures td { text-align: right; font-variant-numeric: tabular-nums; }
-table.figures th:nth-child(2), table.figures td:nth-child(2) { text-align: left; }
-table.figures thead th { border-bottom: 1px solid #d8dee4; color: #57606a; font-weight: 500; }
-table.figures tr.first td { border-top: 1px solid #eaeef2; }
-td.bad { color: #cf222e; font-weight: 600; }
-.swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
-svg.chart { display: block; width: 100%; height: auto; }
-svg text { font-family: inherit; fill: #1f2328; }
-svg .chart-title { font-size: 15px; font-weight: 600; }
-svg .legend, svg .tick, svg .note, svg .marker-label { font-size: 12px; }
-svg .tick, svg .note { fill: #57606a; }
-svg .axis-label, svg .category { font-size: 13px; }
-svg .value { font-size: 12px; font-weight: 600; }
-svg .marker-label { font-weight: 600; }
-svg .grid { stroke: #eaeef2; }
-svg .grid-v { stroke: #f1f3f5; }
-svg .axis { stroke: #8c959f; }
-svg .whisker line { stroke: #1f2328; stroke-width: 1.2; }
-ul.errors { font-family: ui-monospace, monospace; font-size: 12px; }
-footer { margin-top: 28px; color: #57606a; font-size: 12px; }
-code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px; }
-`;
 
 /** The report page for `figures` (the content of bench.json), as one HTML string. */
 export function renderReport(figures) {
@@ -209,17 +170,7 @@ export function renderReport(figures) {
 
   const errors = figures.errors ?? [];
   const title = `Bench: firmware vs ws, ${parameters.clients.join("/")} clients`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-<h1>WebSocket echo bench</h1>
+  const body = `<h1>WebSocket echo bench</h1>
 <p class="lead">The firmware against a plain <code>ws</code> echo server on the same machine:
 ${plural(parameters.messages, "message")} of ${parameters.size} bytes per client, in a closed loop
 (each client sends its next message when the echo of the previous one has arrived).</p>
@@ -275,21 +226,14 @@ ${errors
 }
 <footer>Drawn by <code>tools/bench/report.js</code> from <code>${FIGURES_FILE}</code>, saved next
 to this file; <code>node tools/bench/report.js &lt;dir&gt;/${FIGURES_FILE}</code> draws it again.</footer>
-</main>
-</body>
-</html>
 `;
+  return htmlPage({ title, body });
 }
 
 /** Saves bench.json and the report into `dir`; returns their paths. */
 export function writeReport(dir, figures) {
-  mkdirSync(dir, { recursive: true });
-  const json = path.join(dir, FIGURES_FILE);
-  const html = path.join(dir, REPORT_FILE);
   const page = renderReport(figures);
-  writeFileSync(json, `${JSON.stringify(figures, null, 2)}\n`);
-  writeFileSync(html, page);
-  return { json, html };
+  return saveReport(dir, { figuresFile: FIGURES_FILE, figures, reportFile: REPORT_FILE, page });
 }
 
 function main(argv) {
