@@ -459,7 +459,8 @@ export class FrameParser {
     const opcode = this.#opcode();
     const fin = (this.#info & 0x8000) !== 0;
     if (this.#discarding) {
-      if (opcode === Opcode.close) this.#closeFrame(payload ?? new Uint8Array(0));
+      // Only a close frame kept (well-formed) is the client's close; a skipped one is no news.
+      if (opcode === Opcode.close && payload) this.#closeFrame(payload);
       return;
     }
     switch (opcode) {
