@@ -150,7 +150,8 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
   #available = 0; // bytes the socket has that are not read yet
   #reserved = 0; // of the budget, for the message being assembled
   #closeCode: number = CloseCode.abnormal;
-  #failed = false; // the server failed the connection: a close frame found after is not trusted
+  #failed = false; // the server failed the connection (protocolError)
+  #replied = false; // after failing it, the client's close reply came
   #closeReason = "";
   readonly #liveness: Liveness;
   readonly #pings: RateLimit | null;
@@ -353,6 +354,7 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
         frames.push(bytes);
       }
       this.#available -= count;
+      if (this.#replied && this.#available === 0) return channel.closeWhenFlushed();
     }
   }
 
@@ -389,11 +391,12 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
 
   /**
    * The client broke the protocol (or its message cannot be held): the connection is failed
-   * (RFC 6455 §7.1.7) with a close frame, and TCP closes once that is written and the client has
-   * then sent nothing for CLOSE_QUIET_MS, not closeTimeout later (which would race the client's
-   * own timer): its close reply, and what it sent before it read the close frame, have arrived by
-   * then. The parser reads on meanwhile, skipping payloads; closing while the client's bytes still
-   * come would reset the connection, which could destroy the close frame on its way.
+   * (RFC 6455 §7.1.7) with a close frame, and TCP closes once that is written and either the
+   * client's close reply has come with nothing after it, or the client has sent nothing for
+   * CLOSE_QUIET_MS (what it sent before it read the close frame has arrived by then); never
+   * closeTimeout later, which would race the client's own timer. The parser reads on meanwhile,
+   * skipping payloads; closing while the client's bytes still come would reset the connection,
+   * which could destroy the close frame on its way.
    */
   protocolError(code: number, message: string): void {
     this.#release();
@@ -478,7 +481,9 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
       this.#channel.closeWhenFlushed(); // the exchange is over
     } else if (this.#state === ReadyState.closing) {
       this.#closeCode = code; // our close, answered: the handshake is complete
-      if (this.#failed) this.#channel.closeWhenQuiet(CLOSE_QUIET_MS, this.#options.closeTimeout);
+      // After a failure, TCP closes at once if nothing came after the reply (see #read), else
+      // once the client is quiet (protocolError): a client that sends on has lost the framing.
+      if (this.#failed) this.#replied = true;
       else this.#channel.closeWhenFlushed();
     }
   }
