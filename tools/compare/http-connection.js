@@ -2,7 +2,7 @@
 // each request left and its response arrived, and the bytes each way on the socket.
 import { performance } from "node:perf_hooks";
 import { connectTcp } from "../wire/tcp.js";
-import { ResponseReader } from "./http-responses.js";
+import { ResponseReader } from "../wire/http-responses.js";
 
 export class HttpConnection {
   #socket;

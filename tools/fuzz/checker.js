@@ -8,6 +8,7 @@
 import { parseClosePayload } from "../wire/close-payload.js";
 import { FrameParser } from "../wire/frame-parser.js";
 import { isControl, Opcode } from "../wire/opcodes.js";
+import { ResponseReader } from "../wire/http-responses.js";
 import { headerTokens, parseResponseHead } from "../wire/raw-http.js";
 import { acceptFor } from "../wire/opening-handshake.js";
 import { checkServerFrame } from "../wire/server-frame-rules.js";
@@ -95,8 +96,26 @@ export class ServerOutput {
 
   #parser;
   #pending = Buffer.alloc(0);
+  #later = null; // the responses after the first on a kept connection
   #message = null; // { opcode, parts }
   #broken = false;
+
+  /** The statuses of the responses after the first (on a kept connection). */
+  laterStatuses = [];
+
+  #readLater(chunk) {
+    let responses;
+    try {
+      responses = this.#later.push(chunk);
+    } catch (error) {
+      return this.#fail(`a later response on the kept connection: ${error.message}`);
+    }
+    for (const response of responses) {
+      if (!Number.isFinite(response.status))
+        return this.#fail(`a later response on the kept connection: "${response.statusLine}"`);
+      this.laterStatuses.push(response.status);
+    }
+  }
 
   get bytesAfterClose() {
     return this.#parser.bytesAfterClose;
@@ -140,11 +159,20 @@ export class ServerOutput {
       chunk = rest;
     }
     if (!this.upgraded) {
+      if (this.#later) return this.#readLater(chunk);
       this.bodyLength += chunk.length;
-      if (this.expectedBody !== null && this.bodyLength > this.expectedBody)
-        this.#fail(
-          `${this.bodyLength - this.expectedBody} bytes after the ${this.expectedBody}-byte body of the ${this.head.status}`,
-        );
+      const after = this.expectedBody === null ? 0 : this.bodyLength - this.expectedBody;
+      if (after <= 0) return;
+      this.bodyLength = this.expectedBody;
+      // A kept connection (HTTP keep-alive) answers what the client sent after its request as
+      // the next request: more responses, each whole.
+      if (headerTokens(this.head.headers.connection).includes("keep-alive")) {
+        this.#later = new ResponseReader();
+        return this.#readLater(chunk.subarray(chunk.length - after));
+      }
+      this.#fail(
+        `${after} bytes after the ${this.expectedBody}-byte body of the ${this.head.status}`,
+      );
       return;
     }
     let frames;

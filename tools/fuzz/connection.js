@@ -249,6 +249,8 @@ class Iteration {
     );
     if (this.output.bodyMissing && !this.#resetForPipelining())
       this.problem(`the ${this.http} body is ${this.output.bodyMissing} bytes short`);
+    const later = this.output.laterStatuses;
+    if (later.length) this.notes.push(`then ${later.join(", ")} on the kept connection`);
     // After a 431 the firmware waits for the client to close (it may still be sending).
     if (this.http === "431") return this.#end("destroy");
     if (!(await this.until(() => this.closed, closeMs)))

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { startFirmware } from "../platform/index.js";
 import { estimateOffset, hostTime } from "../compare/clock.js";
 import { compareFigures } from "../compare/figures.js";
-import { ResponseReader } from "../compare/http-responses.js";
+import { ResponseReader } from "../wire/http-responses.js";
 import { pollLatencies, pushLatencies, summarize, tickTimes } from "../compare/latency.js";
 import { readTick } from "../compare/observers.js";
 import { formatTable } from "../compare/table.js";
@@ -121,7 +121,7 @@ describe("compare: latencies (tools/compare/latency.js)", function () {
   });
 });
 
-describe("compare: GET /tick responses (http-responses.js, readTick)", function () {
+describe("compare: GET /tick responses (tools/wire/http-responses.js, readTick)", function () {
   const response = (body, extra = "") =>
     `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
 

@@ -7,6 +7,7 @@ import { encodeFrame, encodeServerFrame } from "../wire/frame-encoder.js";
 import { Opcode } from "../wire/opcodes.js";
 import { acceptFor } from "../wire/opening-handshake.js";
 import { ServerOutput, checkResponseHead } from "../fuzz/checker.js";
+import { parseResponseHead } from "../wire/raw-http.js";
 import { StreamModel, analyzeRequest } from "../fuzz/model.js";
 import { buildCase } from "../fuzz/mutators.js";
 import { Random, iterationSeed, parseSeed } from "../fuzz/prng.js";
@@ -244,5 +245,32 @@ describe("fuzzer: server output checks", function () {
     ];
     for (const bytes of bad)
       expect(serverOutput(bytes).problems, bytes.toString("hex")).to.have.length(1);
+  });
+
+  it("reads bytes after a kept response's body as the next responses, else fails them", function () {
+    const response = (connection, status = 200, body = "ok") =>
+      `HTTP/1.1 ${status} X\r\nConnection: ${connection}\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const read = (text, split) => {
+      const problems = [];
+      const output = new ServerOutput({
+        onHead: (head) => ({ ...parseResponseHead(head), noBody: false }),
+        onEvent: () => {},
+        onProblem: (p) => problems.push(p),
+      });
+      const bytes = Buffer.from(text);
+      for (let i = 0; i < bytes.length; i += split) output.push(bytes.subarray(i, i + split));
+      return { problems, later: output.laterStatuses };
+    };
+    const kept = `${response("keep-alive")}${response("keep-alive", 404, "no")}${response("close", 400, "bad")}`;
+    for (const split of [1, 7, kept.length])
+      expect(read(kept, split), `split ${split}`).to.deep.equal({
+        problems: [],
+        later: [404, 400],
+      });
+    const { problems } = read(`${response("close")}${response("close", 400)}`, 5);
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.match(/^\d+ bytes after the 2-byte body of the 200$/);
+    const garbage = "garbage\r\nContent-Length: 0\r\n\r\n";
+    expect(read(`${response("keep-alive")}${garbage}`, 5).problems).to.have.length(1);
   });
 });

@@ -1,6 +1,6 @@
 // HTTP/1.1 responses read one after another from the bytes of one connection: each ends after
 // its Content-Length bytes of body, or, without one, where the server closes the connection.
-import { parseResponseHead } from "../wire/raw-http.js";
+import { parseResponseHead } from "./raw-http.js";
 
 const HEAD_END = Buffer.from("\r\n\r\n");
 
