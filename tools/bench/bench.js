@@ -1,7 +1,6 @@
 // npm run bench: echo throughput and round trips with many clients, the firmware against a plain
 // `ws` echo server on the same machine. Prints figures; asserts nothing. See --help.
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import os from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -12,6 +11,7 @@ import { HELP, parseCommandLine, readCommandLine } from "../wire/command-line.js
 import { integer, listOf, oneOf, text, wsUrl } from "../wire/option-values.js";
 import { fetchStatus as fetchServerStatus } from "../wire/status-client.js";
 import { closedLoop, sleep } from "./measure.js";
+import { makeOutDir } from "./page.js";
 import { FIGURES_VERSION, writeReport } from "./report.js";
 import { formatXsFigures, measureXsFigures } from "./xs-figures.js";
 
@@ -186,15 +186,7 @@ async function main() {
     { usage: USAGE, prefix: "bench: " },
   );
   if (!options) return exitCode;
-  if (options.out) {
-    // Before the runs, so that a folder that cannot be written fails at once, not at the end.
-    try {
-      mkdirSync(options.out, { recursive: true });
-    } catch (error) {
-      console.error(`bench: --out ${options.out}: ${error.message}`);
-      return 2;
-    }
-  }
+  if (options.out && !makeOutDir(options.out, "bench")) return 2;
 
   const most = Math.max(...options.clients);
   // Warm-up (JIT, first connections): up to 10 clients, never more than the runs use.

@@ -77,3 +77,27 @@ export function saveReport(dir, { figuresFile, figures, reportFile, page }) {
   writeFileSync(html, page);
   return { json, html };
 }
+
+/** A section of the page: its heading and one card holding `content` (HTML). */
+export function cardSection(id, heading, content) {
+  return `<section id="${id}-section">
+<h2>${esc(heading)}</h2>
+<div class="card">
+${content}
+</div>
+</section>`;
+}
+
+/**
+ * Makes `dir` for a tool's --out before its runs, so that a folder that cannot be written fails at
+ * once, not at the end; false (said on stderr, prefixed with `tool`) when it cannot.
+ */
+export function makeOutDir(dir, tool) {
+  try {
+    mkdirSync(dir, { recursive: true });
+    return true;
+  } catch (error) {
+    console.error(`${tool}: --out ${dir}: ${error.message}`);
+    return false;
+  }
+}

@@ -9,7 +9,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { barChart, esc, formatCount, formatMs, histogramChart } from "./charts.js";
 import { binsOf, binStart } from "./histogram.js";
-import { htmlPage, saveReport, withCode } from "./page.js";
+import { cardSection, htmlPage, saveReport, withCode } from "./page.js";
 
 export const REPORT_FILE = "bench-report.html";
 export const FIGURES_FILE = "bench.json";
@@ -203,12 +203,7 @@ ${figuresTable(figures, byKey)}
 </div>
 </section>
 
-<section id="run-section">
-<h2>Run</h2>
-<div class="card">
-${runTable(figures)}
-</div>
-</section>
+${cardSection("run", "Run", runTable(figures))}
 ${
   errors.length
     ? `

@@ -1,12 +1,12 @@
 // npm run compare: the same server events delivered by WebSocket push and by HTTP polling (a new
 // connection per request, and keep-alive), measured side by side. Prints a table. See --help.
-import { mkdirSync } from "node:fs";
 import os from "node:os";
 import process from "node:process";
 import { parseAddress } from "../wire/address.js";
 import { HELP, parseCommandLine, readCommandLine } from "../wire/command-line.js";
 import { integer, oneOf, text, token } from "../wire/option-values.js";
 import { UsageError } from "../wire/usage-error.js";
+import { makeOutDir } from "../bench/page.js";
 import { compareFigures } from "./figures.js";
 import { FIGURES_VERSION, writeReport } from "./report.js";
 import { runObservers } from "./run.js";
@@ -101,14 +101,7 @@ async function main() {
     prefix: "compare: ",
   });
   if (!options) return exitCode;
-  if (options.out) {
-    try {
-      mkdirSync(options.out, { recursive: true });
-    } catch (error) {
-      console.error(`compare: --out ${options.out}: ${error.message}`);
-      return 2;
-    }
-  }
+  if (options.out && !makeOutDir(options.out, "compare")) return 2;
 
   let target;
   try {

@@ -2,7 +2,7 @@
 // tools/bench/page.js and charts.js: inline CSS and SVG, no script, nothing fetched) from the
 // figures compare.js saves as compare.json. renderReport() is pure; writeReport() saves both.
 import { barChart, esc, formatCount } from "../bench/charts.js";
-import { htmlPage, saveReport, withCode } from "../bench/page.js";
+import { cardSection, htmlPage, saveReport, withCode } from "../bench/page.js";
 import { explain, formatLatency } from "./table.js";
 
 export const REPORT_FILE = "compare-report.html";
@@ -148,12 +148,7 @@ ${chart({
 })}
 </section>
 
-<section id="run-section">
-<h2>Run</h2>
-<div class="card">
-${runTable(figures)}
-</div>
-</section>
+${cardSection("run", "Run", runTable(figures))}
 <footer>Drawn by <code>tools/compare/report.js</code> from <code>${FIGURES_FILE}</code>, saved next
 to this file.</footer>
 `;
