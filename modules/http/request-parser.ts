@@ -18,6 +18,14 @@ export interface HttpRequest {
   repeated: Set<string>;
 }
 
+/** Whether a comma-separated header value (Connection, Upgrade) lists `token` (lower case). */
+export function hasToken(list: string, token: string): boolean {
+  return list
+    .toLowerCase()
+    .split(",")
+    .some((item) => item.trim() === token);
+}
+
 export type ParseResult =
   | { done: false }
   | { done: true; request: HttpRequest; rest: Uint8Array }

@@ -11,7 +11,7 @@
  * 8). Refusals close it. A HEAD request is answered as its GET, without the body.
  */
 import type TCP from "embedded:io/socket/tcp";
-import { type HttpRequest, HttpRequestParser } from "http/request-parser";
+import { hasToken, type HttpRequest, HttpRequestParser } from "http/request-parser";
 import { type HttpReply, httpResponse, textReply } from "http/response";
 import type { BufferBudget } from "socket/buffer-budget";
 import { type ChannelOwner, SocketChannel } from "socket/channel";
@@ -133,8 +133,7 @@ export class HttpSession implements ChannelOwner {
 
 /** Whether the client keeps its connection after this request (RFC 9112 §9.3). */
 function keepsConnection(request: HttpRequest): boolean {
-  const options = (request.headers.get("connection") ?? "").toLowerCase().split(",");
-  const has = (token: string) => options.some((option) => option.trim() === token);
-  if (has("close")) return false;
-  return request.version === "HTTP/1.1" || has("keep-alive");
+  const connection = request.headers.get("connection") ?? "";
+  if (hasToken(connection, "close")) return false;
+  return request.version === "HTTP/1.1" || hasToken(connection, "keep-alive");
 }

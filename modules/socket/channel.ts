@@ -71,18 +71,9 @@ export class SocketChannel {
     this.remoteAddress = this.#socket.remoteAddress ?? "";
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
   /** Bytes waiting to be sent. */
   get queuedBytes(): number {
     return this.#queue.bytes;
-  }
-
-  /** Bytes of the frames queued behind the one being written. */
-  get waitingBytes(): number {
-    return this.#queue.waitingBytes;
   }
 
   /** How long bytes have waited here with the client taking none of them (0: none waiting). */

@@ -18,8 +18,9 @@
  * the client's close reply is still seen: a bad header (reserved bits or opcode, no mask, a
  * fragmented or oversized control frame, a continuation out of place) still gives the frame's
  * length. It stops only where the framing is lost (a length beyond 2^32 - 1) or the client's
- * close frame itself is bad (it sends nothing after it). Its state is plain numbers (no buffer of its own but
- * the payload being read): each object costs the board heap, and there is one parser a client.
+ * close frame itself is bad (it sends nothing after it). Its state is plain numbers (no buffer of
+ * its own but the payload being read): each object costs the board heap, and there is one parser
+ * a client.
  */
 import { CloseCode, isValidCloseCode } from "websocket/close-codes";
 import { isControlOpcode, Opcode } from "websocket/opcodes";
@@ -329,7 +330,7 @@ export class FrameParser {
       if (opcode !== Opcode.close && opcode !== Opcode.ping && opcode !== Opcode.pong)
         return `reserved opcode ${opcode}`;
       if (!(first & 0x80)) return "control frames cannot be fragmented";
-      if ((second & 0x7f) > 125) return "control frames carry at most 125 bytes";
+      if ((second & 0x7f) > SMALL_PAYLOAD) return "control frames carry at most 125 bytes";
     } else if (opcode === Opcode.continuation) {
       if (!this.#messageOpcode) return "nothing to continue";
     } else if (opcode === Opcode.text || opcode === Opcode.binary) {
@@ -421,7 +422,6 @@ export class FrameParser {
   #checkUtf8(bytes: Uint8Array, start: number, end: number): boolean {
     this.#utf8 = utf8Scan(this.#utf8, bytes, start, end);
     if (this.#utf8 !== UTF8_FAILED) return true;
-    this.#keep = false; // the rest of this frame is skipped
     this.#payload = null;
     this.#discard(CloseCode.invalidPayload, "invalid UTF-8 in text message");
     return false;
@@ -431,7 +431,9 @@ export class FrameParser {
     const info = this.#info;
     const masked = (info & 0x80) !== 0;
     const plain = (info & 0xf000) === 0x8000; // FIN, no reserved bit
-    return plain && masked && this.#opcode() === Opcode.close && this.#payloadLength <= 125;
+    return (
+      plain && masked && this.#opcode() === Opcode.close && this.#payloadLength <= SMALL_PAYLOAD
+    );
   }
 
   #isText(): boolean {
@@ -543,7 +545,7 @@ export class FrameParser {
   /** A violation that leaves the framing intact: later frames are read, and only a close counts. */
   #discard(code: number, message: string): void {
     this.#discarding = true;
-    this.#keep = isControlOpcode(this.#opcode());
+    this.#keep = false; // the rest of this frame is skipped (#readMask decides for the next ones)
     this.#messageDone();
     this.#handler.protocolError(code, message);
   }

@@ -4,7 +4,7 @@
  */
 import { Digest } from "crypt";
 import { encodeBase64, isBase64Of16Bytes } from "websocket/base64";
-import type { HttpRequest } from "http/request-parser";
+import { hasToken, type HttpRequest } from "http/request-parser";
 import { type HttpReply, textReply } from "http/response";
 
 const ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -49,13 +49,6 @@ export function acceptKey(key: string): string {
   const sha1 = new Digest("SHA1");
   sha1.write(key + ACCEPT_GUID);
   return encodeBase64(new Uint8Array(sha1.close()));
-}
-
-function hasToken(list: string, token: string): boolean {
-  return list
-    .toLowerCase()
-    .split(",")
-    .some((item) => item.trim() === token);
 }
 
 function refuse(status: number, message: string, headers?: [string, string][]): HandshakeResult {
