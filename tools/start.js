@@ -11,7 +11,8 @@ import { loadApp } from "./platform/manifest/app.js";
 import { buildModuleTable } from "./platform/manifest/module-table.js";
 import { readManifest } from "./platform/manifest/read-manifest.js";
 import { loadSettingsSchema, overrideProblems } from "./platform/manifest/settings-schema.js";
-import { parseStartArgs, usageText, UsageError } from "./platform/start-args.js";
+import { parseStartArgs, usageText } from "./platform/start-args.js";
+import { UsageError } from "./wire/usage-error.js";
 
 function fail(message, code) {
   process.stderr.write(`start: ${message}\n`);

@@ -5,8 +5,6 @@ import { oneOf, text } from "../wire/option-values.js";
 import { UsageError } from "../wire/usage-error.js";
 import { parseOverrides } from "./manifest/mc-config.js";
 
-export { UsageError };
-
 const OPTIONS = {
   ...HELP,
   "--engine": { kind: oneOf("xs", "node") },
@@ -34,7 +32,7 @@ export function parseStartArgs(argv) {
       throw new UsageError(error.message, { cause: error });
     }
   }
-  const result = { help: options.help, boardSettings: Boolean(options.boardSettings), overrides };
+  const result = { help: options.help, boardSettings: options.boardSettings, overrides };
   for (const key of ["engine", "manifest", "build"]) {
     if (options[key] !== undefined) result[key] = options[key];
   }

@@ -3,7 +3,7 @@
 // over the worker's pipe (worker/remote-host.js ↔ bridge.js). The host's services are the same
 // functions the Node engine calls directly. Used by tools/start.js.
 import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, sep } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { onFatal } from "../../host/abort.js";
@@ -25,22 +25,19 @@ const HEAP_SAMPLE_MS = 1000;
 /** The platform's modules that run inside the worker, by path below tools/platform. */
 function workerSources() {
   const sources = {};
-  const add = (folder) => {
+  const addFile = (path) => {
+    sources[path.split(sep).join("/")] = readFileSync(join(PLATFORM_ROOT, path), "utf8");
+  };
+  const addFolder = (folder) => {
     for (const entry of readdirSync(join(PLATFORM_ROOT, folder), { withFileTypes: true })) {
       const path = join(folder, entry.name);
-      if (entry.isDirectory()) add(path);
-      else if (entry.name.endsWith(".js")) {
-        sources[relative(PLATFORM_ROOT, join(PLATFORM_ROOT, path)).split("\\").join("/")] =
-          readFileSync(join(PLATFORM_ROOT, path), "utf8");
-      }
+      if (entry.isDirectory()) addFolder(path);
+      else if (entry.name.endsWith(".js")) addFile(path);
     }
   };
-  add("engine");
-  add("engines/xs/worker");
-  sources["engines/xs/protocol.js"] = readFileSync(
-    join(PLATFORM_ROOT, "engines/xs/protocol.js"),
-    "utf8",
-  );
+  addFolder("engine");
+  addFolder("engines/xs/worker");
+  addFile("engines/xs/protocol.js");
   return sources;
 }
 
@@ -71,9 +68,10 @@ export async function bootFirmware(app, xs) {
   if (!app.modules.get(app.mainName))
     throw new Error(`the manifest defines no module "${app.mainName}"`);
   configureLimits(app.lwip);
+  const engine = `xs ${xs.xs}`;
   const bridge = new XsBridge(hostServices, firmwareModules(app));
   listenForTestControl(async () => ({
-    engine: `xs ${xs.xs}`,
+    engine,
     liveSlots: await bridge.collect(),
     peakSlots: bridge.heap.peakSlots,
     compute: bridge.compute.total,
@@ -95,7 +93,7 @@ export async function bootFirmware(app, xs) {
   );
   await bridge.command({
     op: "boot",
-    engine: `xs ${xs.xs}`,
+    engine,
     main: app.mainName,
     engineModules: ENGINE_MODULES,
     preloadRuntime: PRELOAD_RUNTIME,

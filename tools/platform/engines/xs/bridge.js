@@ -27,7 +27,7 @@ export class XsBridge {
   #flushScheduled = false;
   #sending = false;
   /** Meter figures of the worker: the most slots seen after a command, the last collection's. */
-  heap = { liveSlots: null, peakSlots: 0, collections: 0 };
+  heap = { liveSlots: null, peakSlots: 0 };
   /**
    * The compute count (XS's own count of the work it did: deterministic, unlike time) of every
    * command but the host's collections, how many commands, and the part of it spent on commands
@@ -49,11 +49,19 @@ export class XsBridge {
   }
 
   /** Sends a command to the worker and carries out the operations of its reply. */
-  async command(value) {
-    const { meter, reply } = await this.#worker.handle(encodeMessage(value));
-    this.#noteMeter(meter, value.op);
-    const { value: outbox, attachments } = decodeMessage(reply);
-    this.#apply(outbox.operations, attachments);
+  command(value) {
+    return this.#run(value);
+  }
+
+  /**
+   * One command with its attachments: sent, metered (`onlyTimers`: it only fired timers), its
+   * reply's operations carried out; resolves the meter.
+   */
+  async #run(value, attachments = [], onlyTimers = false) {
+    const { meter, reply } = await this.#worker.handle(encodeMessage(value, attachments));
+    this.#noteMeter(meter, value.op, onlyTimers);
+    const outbox = decodeMessage(reply);
+    this.#apply(outbox.value.operations, outbox.attachments);
     return meter;
   }
 
@@ -61,7 +69,6 @@ export class XsBridge {
   async collect() {
     const meter = await this.command({ op: "gc" });
     this.heap.liveSlots = meter.currentHeapCount;
-    this.heap.collections += 1;
     return meter.currentHeapCount;
   }
 
@@ -104,16 +111,8 @@ export class XsBridge {
         const attachments = this.#attachments;
         this.#events = [];
         this.#attachments = [];
-        const { meter, reply } = await this.#worker.handle(
-          encodeMessage({ op: "events", events }, attachments),
-        );
-        this.#noteMeter(
-          meter,
-          "events",
-          events.every((event) => event[0] === "timer"),
-        );
-        const outbox = decodeMessage(reply);
-        this.#apply(outbox.value.operations, outbox.attachments);
+        const onlyTimers = events.every((event) => event[0] === "timer");
+        await this.#run({ op: "events", events }, attachments, onlyTimers);
       }
     } catch (error) {
       this.#failed(error);

@@ -24,9 +24,12 @@ export function describeWorkerExit(code, signal) {
   return `the XS worker exited with code ${code} (${EXIT_REASONS[code] ?? "unknown"})`;
 }
 
+const COMMA = Buffer.from(",");
+
+/** `prefix` (one ASCII character) and `payload` as one netstring, in one copy. */
 function netstring(prefix, payload) {
-  const body = Buffer.concat([Buffer.from(prefix, "latin1"), payload]);
-  return Buffer.concat([Buffer.from(`${body.length}:`, "latin1"), body, Buffer.from(",")]);
+  const head = Buffer.from(`${prefix.length + payload.length}:${prefix}`, "latin1");
+  return Buffer.concat([head, payload, COMMA]);
 }
 
 export class XsWorker {
@@ -66,10 +69,6 @@ export class XsWorker {
     this.#child.unref();
     this.#toWorker.unref();
     this.#fromWorker.unref();
-  }
-
-  get pid() {
-    return this.#child.pid;
   }
 
   /** True once the worker has exited (its exit is reported through `exited`). */
