@@ -9,6 +9,7 @@ import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { ADDRESS_HELP, DEFAULT_URL, toWebSocketUrl } from "./wire/address.js";
 import { readCommandLine, valueAfter } from "./wire/command-line.js";
+import { tokenHeaders } from "./wire/opening-handshake.js";
 import { token as checkToken } from "./wire/option-values.js";
 import { UsageError } from "./wire/usage-error.js";
 
@@ -194,7 +195,7 @@ export function parseConsoleArgs(argv) {
  */
 export async function probeConnection(url, { token = null, insecure = false } = {}) {
   const { default: WebSocket } = await import("ws");
-  const headers = token === null ? {} : { Authorization: `Bearer ${token}` };
+  const headers = tokenHeaders(token);
   return new Promise((resolve) => {
     const ws = new WebSocket(url, { headers, rejectUnauthorized: !insecure });
     ws.once("open", () => {

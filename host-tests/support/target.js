@@ -245,19 +245,10 @@ async function startSelected() {
       await checkServerReachable(selection.host, selection.port);
       return { ...selection, url: addressUrl(selection), stop: async () => {} };
     case "reference":
+      // Its whole-message endpoint (WHOLE_PATH) takes at most maxMessageSize, as the firmware's.
       return startReferenceServer({
         path: selection.path,
-        /** The largest message the whole-message endpoint (wholePath) takes; more gets 1009. */
         maxMessageSize: selection.maxMessageSize,
-        /**
-         * The endpoint that takes messages whole, within maxMessageSize and maxFrames, and to a lone
-         * client sends each back: the firmware's /broadcast (the echo at `path` streams any length).
-         */
-        wholePath: WHOLE_PATH,
-        /** The largest message the echo at `path` sends back: any, for the firmware (it streams). */
-        echoLimit: selection.kind === "reference" ? REFERENCE_ECHO_LIMIT : Infinity,
-        /** The server's token (TOKEN=…): every client of the tests sends it; "" for an open server. */
-        token: selection.token ?? "",
       });
     default:
       return startPlatformFirmware();

@@ -2,14 +2,10 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import WebSocket from "ws";
+import { withPath } from "../../tools/wire/address.js";
+import { tokenHeaders } from "../../tools/wire/opening-handshake.js";
 import { register, unregister } from "../../tools/wire/open-connections.js";
 import { Waiter } from "../../tools/wire/waiter.js";
-
-/** `url` with its path (and query) replaced by `path`. */
-export function withPath(url, path) {
-  const parsed = new URL(url);
-  return `${parsed.protocol}//${parsed.host}${path}`;
-}
 
 export class WsClient {
   /**
@@ -24,7 +20,7 @@ export class WsClient {
   static open(target, { path, maxFragments } = {}) {
     const url = path ? withPath(target.url, path) : target.url;
     return new Promise((resolve, reject) => {
-      const headers = target.token ? { Authorization: `Bearer ${target.token}` } : undefined;
+      const headers = tokenHeaders(target.token);
       const ws = new WebSocket(url, {
         handshakeTimeout: target.replyTimeoutMs,
         maxFragments,

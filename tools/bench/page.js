@@ -78,6 +78,15 @@ export function saveReport(dir, { figuresFile, figures, reportFile, page }) {
   return { json, html };
 }
 
+/** The run's table: a row per [what, value] pair, the value's `quoted` parts as code. */
+export function runRows(rows) {
+  return (
+    `<table class="run">\n` +
+    rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${withCode(v)}</td></tr>`).join("\n") +
+    `\n</table>`
+  );
+}
+
 /** A section of the page: its heading and one card holding `content` (HTML). */
 export function cardSection(id, heading, content) {
   return `<section id="${id}-section">

@@ -9,7 +9,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { barChart, esc, formatCount, formatMs, histogramChart } from "./charts.js";
 import { binsOf, binStart } from "./histogram.js";
-import { cardSection, htmlPage, saveReport, withCode } from "./page.js";
+import { cardSection, htmlPage, runRows, saveReport } from "./page.js";
 
 export const REPORT_FILE = "bench-report.html";
 export const FIGURES_FILE = "bench.json";
@@ -76,11 +76,7 @@ function runTable(figures) {
     ["system", `${m.platform} ${m.release} (${m.arch}), Node ${m.node}`],
     ["command", p.command ?? "npm run bench"],
   ];
-  return (
-    `<table class="run">\n` +
-    rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${withCode(v)}</td></tr>`).join("\n") +
-    `\n</table>`
-  );
+  return runRows(rows);
 }
 
 function figuresTable(figures, byKey) {

@@ -9,7 +9,9 @@
 // object with its state in C), and the peak of the buffers held and of the live slots under the
 // loads of the memory-budget tests: every client slot echoing 1 MiB at once on /ws, and every
 // client slot broadcasting a maxMessageSize message at once.
+import { withPath } from "../wire/address.js";
 import { fetchStatus } from "../wire/status-client.js";
+import { connectTcp } from "../wire/tcp.js";
 import { startFirmware } from "../platform/index.js";
 import { closedLoop, idleClients, open, sleep } from "./measure.js";
 
@@ -56,16 +58,8 @@ async function slotsPerPlatformSocket(count) {
   });
   try {
     const before = (await fixture.measure()).liveSlots;
-    const { connect } = await import("node:net");
     const sockets = [];
-    for (let i = 0; i < count; i++) {
-      sockets.push(
-        await new Promise((resolve, reject) => {
-          const socket = connect(fixture.port, "127.0.0.1", () => resolve(socket));
-          socket.once("error", reject);
-        }),
-      );
-    }
+    for (let i = 0; i < count; i++) sockets.push(await connectTcp("127.0.0.1", fixture.port));
     await sleep(300);
     const after = (await fixture.measure()).liveSlots;
     for (const socket of sockets) socket.destroy();
@@ -86,8 +80,7 @@ async function loadPeak({ clients, path, size, expected }) {
     overrides: ["port=0", "pingInterval=0", `maxClients=${clients}`],
   });
   try {
-    const base = new URL(firmware.url);
-    const url = `${base.protocol}//${base.host}${path}`;
+    const url = withPath(firmware.url, path);
     const sockets = [];
     for (let i = 0; i < clients; i++) sockets.push(await open(url));
     const empty = (await firmware.measure()).liveSlots;
@@ -174,21 +167,19 @@ export async function measureXsFigures({
       perMessage.push({ clients: count, compute: median(runs), runs });
     }
 
-    const streamedRuns = [];
-    for (let round = 0; round < rounds; round++) {
-      const ws = await open(firmware.url);
-      streamedRuns.push(await computeOf(firmware, () => echoOnce(ws, MiB)));
-      ws.close();
-      await sleep(200);
-    }
-
-    const largeRuns = [];
-    for (let round = 0; round < rounds; round++) {
-      const ws = await open(firmware.url);
-      largeRuns.push(await computeOf(firmware, () => echoOnce(ws, large)));
-      ws.close();
-      await sleep(200);
-    }
+    /** The compute of echoing one message of `bytes`, each round on a new client. */
+    const echoRuns = async (bytes) => {
+      const runs = [];
+      for (let round = 0; round < rounds; round++) {
+        const ws = await open(firmware.url);
+        runs.push(await computeOf(firmware, () => echoOnce(ws, bytes)));
+        ws.close();
+        await sleep(200);
+      }
+      return runs;
+    };
+    const streamedRuns = await echoRuns(MiB);
+    const largeRuns = await echoRuns(large);
     await firmware.stop();
     const perSocket = await slotsPerPlatformSocket(idle);
     const loads = [

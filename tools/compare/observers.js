@@ -5,14 +5,13 @@
 import net from "node:net";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
-import { urlHost } from "../wire/address.js";
+import { addressUrl } from "../wire/address.js";
+import { tokenHeaders } from "../wire/opening-handshake.js";
 import { plainGet } from "../wire/raw-http.js";
 import { Waiter } from "../wire/waiter.js";
 import { HttpConnection } from "./http-connection.js";
 
 const TICK_MESSAGE = /^tick (\d+)$/;
-
-const authorization = (token) => (token ? { Authorization: `Bearer ${token}` } : {});
 
 /**
  * One `ws` client on `path`; `onTick(n)` for each `tick n` message. `fail(error)` when the
@@ -22,9 +21,9 @@ export function pushObserver({ host, port, path = "/broadcast", token, onTick = 
   const sockets = [];
   const messages = [];
   let stopping = false;
-  const ws = new WebSocket(`ws://${urlHost(host)}:${port}${path}`, {
+  const ws = new WebSocket(addressUrl({ host, port, path }), {
     perMessageDeflate: false,
-    headers: authorization(token),
+    headers: tokenHeaders(token),
     handshakeTimeout: 5000,
     // The TCP socket itself, whose byte counts include the upgrade and every frame.
     createConnection(options) {

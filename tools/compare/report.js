@@ -1,9 +1,9 @@
 // The comparison's report: one self-contained HTML page (the bench report's page and charts,
 // tools/bench/page.js and charts.js: inline CSS and SVG, no script, nothing fetched) from the
 // figures compare.js saves as compare.json. renderReport() is pure; writeReport() saves both.
-import { barChart, esc, formatCount } from "../bench/charts.js";
-import { cardSection, htmlPage, saveReport, withCode } from "../bench/page.js";
-import { explain, formatLatency } from "./table.js";
+import { barChart, esc } from "../bench/charts.js";
+import { cardSection, htmlPage, runRows, saveReport, withCode } from "../bench/page.js";
+import { COLUMNS, explain } from "./table.js";
 
 export const REPORT_FILE = "compare-report.html";
 export const FIGURES_FILE = "compare.json";
@@ -37,20 +37,12 @@ function chart({ id, title, rows, series, yLabel, formatValue }) {
 }
 
 function figuresTable(rows) {
-  const head = [
-    "client",
-    "requests",
-    "events seen",
-    "bytes to server",
-    "bytes to client",
-    "TCP connections",
-    "latency p50 / p99 (n)",
-  ];
+  const head = ["client", ...COLUMNS.map(([title]) => title)];
   const body = rows.map(
     (r) =>
-      `<tr><td>${esc(r.name)}</td><td>${formatCount(r.requests)}</td><td>${r.seen}/${r.events}</td>` +
-      `<td>${formatCount(r.bytesToServer)}</td><td>${formatCount(r.bytesToClient)}</td>` +
-      `<td>${formatCount(r.connections)}</td><td>${esc(formatLatency(r.latency))}</td></tr>`,
+      `<tr><td>${esc(r.name)}</td>` +
+      COLUMNS.map(([, cell]) => `<td>${esc(cell(r))}</td>`).join("") +
+      `</tr>`,
   );
   return (
     `<table class="figures compare">\n<thead><tr>${head.map((h) => `<th>${h}</th>`).join("")}</tr></thead>\n` +
@@ -86,11 +78,7 @@ function runTable(figures) {
   ];
   if (figures.atDeadline)
     rows.push(["ended", "at the deadline, before every client had learnt of the last tick"]);
-  return (
-    `<table class="run">\n` +
-    rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${withCode(v)}</td></tr>`).join("\n") +
-    `\n</table>`
-  );
+  return runRows(rows);
 }
 
 /** The report page for `figures` (the content of compare.json), as one HTML string. */

@@ -1,7 +1,8 @@
 // The comparison as text: the table of figures.js's rows, and what its figures mean.
 import { formatCount } from "../bench/charts.js";
 
-const COLUMNS = [
+/** The table's columns after the client's name: title, and the cell of a row. */
+export const COLUMNS = [
   ["requests", (r) => formatCount(r.requests)],
   ["events seen", (r) => `${r.seen}/${r.events}`],
   ["bytes to server", (r) => formatCount(r.bytesToServer)],

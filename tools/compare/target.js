@@ -7,8 +7,8 @@ import { UsageError } from "../wire/usage-error.js";
 
 /** GET /status (with the token, when there is one), parsed. */
 export async function readStatus(server, token) {
-  const headers = { Connection: "close", ...(token && { Authorization: `Bearer ${token}` }) };
-  const response = await httpRequest(server, plainGet(server, "/status", headers), {
+  const request = plainGet({ ...server, token }, "/status", { Connection: "close" });
+  const response = await httpRequest(server, request, {
     timeoutMs: 5000,
     closeWaitMs: 0,
   });

@@ -20,6 +20,14 @@ import { StreamModel, analyzeRequest } from "./model.js";
 const MAX_FIRMWARE_FRAME = 0xffffffff;
 
 /**
+ * How long the firmware takes to give up on a client it cannot send to: `sendTimeout`, or without
+ * one, a ping that goes unanswered. Its close takes `closeTimeout` more.
+ */
+export function stalledClientMs({ sendTimeout, pingInterval, pingTimeout }) {
+  return sendTimeout || pingInterval + pingTimeout;
+}
+
+/**
  * @param {object} testCase from buildCase
  * @param {object} ctx target: host, port, path, firmware, endpoints, limits, echoLimits,
  *   replyTimeoutMs, strict
@@ -532,9 +540,9 @@ class Iteration {
       // reports a FIN only once every byte received is read, and the firmware does not read a
       // client while bytes wait for it: then it closes once the client has taken nothing for
       // sendTimeout (or, without one, once a ping goes unanswered), and closeTimeout later.
-      const { closeTimeout, sendTimeout, pingInterval, pingTimeout } = this.ctx.limits;
-      const stalled = this.ctx.firmware ? sendTimeout || pingInterval + pingTimeout : 0;
-      const waitMs = this.ctx.replyTimeoutMs + closeTimeout + stalled;
+      const { limits } = this.ctx;
+      const stalled = this.ctx.firmware ? stalledClientMs(limits) : 0;
+      const waitMs = this.ctx.replyTimeoutMs + limits.closeTimeout + stalled;
       if (!(await this.until(() => this.closed, waitMs)))
         this.problem(`the server did not close TCP within ${waitMs} ms of the client's FIN`);
     }

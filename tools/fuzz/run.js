@@ -5,7 +5,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { fetchStatus } from "../wire/status-client.js";
 import { Bystander } from "./bystander.js";
-import { runIteration } from "./connection.js";
+import { runIteration, stalledClientMs } from "./connection.js";
 import { buildCase } from "./mutators.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -127,10 +127,7 @@ export async function runFuzz(o) {
     limits,
   };
   // How long connections the server is still closing may keep its TCP connections taken.
-  const slotWaitMs =
-    (limits.sendTimeout || limits.pingInterval + limits.pingTimeout) +
-    limits.closeTimeout +
-    2 * replyTimeoutMs;
+  const slotWaitMs = stalledClientMs(limits) + limits.closeTimeout + 2 * replyTimeoutMs;
   const started = performance.now();
   const deadline = started + o.seconds * 1000;
   const list = o.only?.length ? [...o.only] : null;

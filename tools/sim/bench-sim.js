@@ -4,6 +4,7 @@
 //
 // The heap under load is the most "Chunk used" + "Slot used" of the instrument lines the
 // simulator prints once a second while the load runs: a sample, so at least what the true peak was.
+import { withPath } from "../wire/address.js";
 import { freePort } from "./free-port.js";
 import { buildForSimulator, launchSimulator, SdkMissing } from "./moddable.js";
 import { closedLoop, idleClients, open, sleep } from "../bench/measure.js";
@@ -12,11 +13,7 @@ const KiB = 1024;
 
 /** The instrumented simulator prints "instruments: a,b,…" every second, named by "instruments key:". */
 function latestInstruments(output) {
-  const key = /instruments key: (.*)/.exec(output)?.[1].split(",");
-  const lines = [...output.matchAll(/^instruments: ([\d,]+)$/gm)];
-  if (!key || !lines.length) return null;
-  const values = lines.at(-1)[1].split(",").map(Number);
-  return Object.fromEntries(key.map((name, i) => [name, values[i]]));
+  return allInstruments(output).at(-1) ?? null;
 }
 
 async function heapAfterIdle(sim) {
@@ -47,8 +44,7 @@ function allInstruments(output) {
  * (and its chunk part) and how the clients ended.
  */
 async function loadHeap(sim, { clients, path, size, expected }) {
-  const base = new URL(sim.url);
-  const url = `${base.protocol}//${base.host}${path}`;
+  const url = withPath(sim.url, path);
   const sockets = [];
   for (let i = 0; i < clients; i++) sockets.push(await open(url));
   await sleep(1500);

@@ -44,6 +44,12 @@ export function urlHost(host) {
   return host.includes(":") ? `[${host}]` : host;
 }
 
+/** `url` with its path (and query) replaced by `path`. */
+export function withPath(url, path) {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${path}`;
+}
+
 /** `ws://host:port/path` for an address as parseAddress gives it. */
 export function addressUrl({ host, port, path }) {
   return `ws://${urlHost(host)}:${port}${path}`;

@@ -22,6 +22,11 @@ export function tokenFields(token) {
   return token ? [["Authorization", `Bearer ${token}`]] : [];
 }
 
+/** The same as headers (an object, as `ws` and raw requests take them). */
+export function tokenHeaders(token) {
+  return Object.fromEntries(tokenFields(token));
+}
+
 /**
  * A valid opening handshake request (RFC 6455 §4.1), with the server's `token` when it has one.
  * Each `headers` entry replaces the field of the same name in any case (taking the new spelling),

@@ -1,7 +1,7 @@
 // Raw HTTP/1.1 over TCP: a request written verbatim (which `ws` or node:http would refuse to
 // send) and the response read as it comes, with a parser of response heads.
 import { urlHost } from "./address.js";
-import { tokenFields } from "./opening-handshake.js";
+import { tokenHeaders } from "./opening-handshake.js";
 import { register, unregister } from "./open-connections.js";
 import { connectTcp, writeInChunks } from "./tcp.js";
 
@@ -46,7 +46,7 @@ export function headerTokens(value) {
 export function plainGet({ host, port, token = "" }, path, headers = {}) {
   const fields = {
     Host: `${urlHost(host)}:${port}`,
-    ...Object.fromEntries(tokenFields(token)),
+    ...tokenHeaders(token),
     ...headers,
   };
   const lines = Object.entries(fields).map(([name, value]) => `${name}: ${value}`);
