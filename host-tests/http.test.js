@@ -70,9 +70,9 @@ async function openConnection(t) {
       return state.data;
     },
     nextResponse,
-    async exchange(request, { headOnly = request.startsWith("HEAD ") } = {}) {
+    async exchange(request) {
       socket.write(request);
-      return nextResponse(headOnly);
+      return nextResponse(request.startsWith("HEAD "));
     },
     async waitForClose(ms) {
       const deadline = performance.now() + ms;
@@ -84,20 +84,18 @@ async function openConnection(t) {
   };
 }
 
+/** One request on a connection of its own (Connection: close): `make` is plainGet or plainHead. */
+const once = (make, path) =>
+  httpRequest(target, make(target, path, { Connection: "close" }), {
+    closeWaitMs: target.closeWaitMs,
+  });
+
 describe("plain HTTP: HEAD, kept connections, /tick", function () {
   this.timeout(target.timeoutMs);
 
   it("answers HEAD of the WebSocket path with its GET's status and no body", async function () {
-    const get = await httpRequest(target, plainGet(target, target.path, { Connection: "close" }), {
-      closeWaitMs: target.closeWaitMs,
-    });
-    const head = await httpRequest(
-      target,
-      plainHead(target, target.path, { Connection: "close" }),
-      {
-        closeWaitMs: target.closeWaitMs,
-      },
-    );
+    const get = await once(plainGet, target.path);
+    const head = await once(plainHead, target.path);
     expect(head.status, "HEAD status").to.equal(get.status);
     expect(head.body, "no body after the head").to.equal("");
     expect(head.closed, "closed after the response").to.equal(true);
@@ -106,12 +104,8 @@ describe("plain HTTP: HEAD, kept connections, /tick", function () {
   it("[firmware] answers HEAD /status and HEAD of an unknown path as their GETs, without the body", async function () {
     firmwareOnly(this, "GET /status is this firmware's");
     for (const path of ["/status", "/no-such-page"]) {
-      const get = await httpRequest(target, plainGet(target, path, { Connection: "close" }), {
-        closeWaitMs: target.closeWaitMs,
-      });
-      const head = await httpRequest(target, plainHead(target, path, { Connection: "close" }), {
-        closeWaitMs: target.closeWaitMs,
-      });
+      const get = await once(plainGet, path);
+      const head = await once(plainHead, path);
       expect(head.status, `HEAD ${path}`).to.equal(get.status);
       expect(head.headers["content-type"], `HEAD ${path}: Content-Type`).to.equal(
         get.headers["content-type"],

@@ -3,10 +3,10 @@
 // on the platform layer's Node engine, whose table must hold what is true by construction.
 import { expect } from "chai";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFirmware } from "../platform/index.js";
+import { freePort } from "../sim/free-port.js";
 import { estimateOffset, hostTime } from "../compare/clock.js";
 import { compareFigures } from "../compare/figures.js";
 import { ResponseReader } from "../wire/http-responses.js";
@@ -189,12 +189,7 @@ describe("compare: the command line (npm run compare)", function () {
   });
 
   it("exits 1 saying why when the server cannot be reached", async function () {
-    const port = await new Promise((resolve) => {
-      const server = net.createServer().listen(0, "127.0.0.1", () => {
-        const { port } = server.address();
-        server.close(() => resolve(port));
-      });
-    });
+    const port = await freePort(); // free on 127.0.0.1 a moment ago: connection refused
     const { code, stderr } = await compare(["--url", `127.0.0.1:${port}`]);
     expect(code, stderr).to.equal(1);
     expect(stderr).to.match(/^compare: .*ECONNREFUSED/);

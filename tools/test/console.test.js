@@ -5,6 +5,7 @@ import { startFirmware } from "../platform/index.js";
 import { spawnSync } from "node:child_process";
 import { parseConsoleArgs, WSCAT_OPTIONS, WSCAT_SHORT, wscatBin } from "../console.js";
 import { makeCertificate, runTool, startServer } from "./cli-support.js";
+import { freePort } from "../sim/free-port.js";
 
 const describeRun = (run) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
@@ -174,20 +175,14 @@ describe("console: wscat through the wrapper (tools/console.js)", function () {
   });
 
   it("exits 1 when the connection fails", async () => {
-    server = await echoServer();
-    const { port } = server;
-    await server.stop();
-    server = null;
+    const port = await freePort(); // free on 127.0.0.1 a moment ago: connection refused
     const run = await runTool("console.js", [`127.0.0.1:${port}`, "-x", "x"]).exited;
     expect(run.code, describeRun(run)).to.equal(1);
     expect(run.stderr).to.include("ECONNREFUSED");
   });
 
   it("without a terminal, exits 1 with the error on stderr when the connection is refused", async () => {
-    server = await echoServer();
-    const { port } = server;
-    await server.stop();
-    server = null;
+    const port = await freePort(); // free on 127.0.0.1 a moment ago: connection refused
     const run = await runTool("console.js", [`127.0.0.1:${port}`]).exited; // stdin: /dev/null
     expect(run.code, describeRun(run)).to.equal(1);
     expect(run.stderr).to.include(`console: cannot connect to ws://127.0.0.1:${port}/ws:`);

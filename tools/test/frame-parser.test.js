@@ -1,5 +1,6 @@
 // Unit tests of the firmware's frame parser (modules/websocket/frame-parser.ts), compiled.
 import { expect } from "chai";
+import { binaryPayload } from "../testing/pseudo-random.js";
 import { clientFrame, firmwareModule, recordingHandler, utf8 } from "./firmware-modules.js";
 
 const { FrameParser, RESERVED, WAIT } = await firmwareModule("websocket/frame-parser");
@@ -252,16 +253,8 @@ describe("firmware frame parser, read a part at a time (wanted, pushPayload)", (
   });
 });
 
-/** `length` pseudo-random bytes (the same every run). */
-function randomBytes(length, seed = 7) {
-  const bytes = [];
-  let state = seed;
-  for (let i = 0; i < length; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    bytes.push(state >>> 24);
-  }
-  return bytes;
-}
+/** `length` pseudo-random bytes (the same every run), as an array. */
+const randomBytes = (length, seed = 7) => [...binaryPayload(length, seed)];
 
 /** Pushes `bytes` in pieces of `split` bytes, each a view at an odd offset of a larger buffer. */
 function pushUnaligned(parser, bytes, split) {

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { runFirmware, startFirmware } from "../platform/index.js";
 import { parseStartArgs } from "../platform/start-args.js";
 import { findXsWorker } from "../platform/engines/xs/worker-binary.js";
+import { fetchStatus } from "../wire/status-client.js";
 import { engineName, fixtureManifest, runFixture, startFixture } from "./platform-support.js";
 
 describe("platform: npm start (tools/start.js)", function () {
@@ -120,11 +121,10 @@ describe("platform: npm start (tools/start.js)", function () {
   });
 
   describe("engines", () => {
-    const statusOf = async (firmware) =>
-      (await fetch(`http://127.0.0.1:${firmware.port}/status`)).json();
-    // ps exits with 1 when there is no such process.
-    const childCommands = (pid) =>
-      spawnSync("ps", ["-o", "comm=", "--ppid", String(pid)], { encoding: "utf8" })
+    const statusOf = (firmware) => fetchStatus({ host: "127.0.0.1", port: firmware.port });
+    /** The pids of the xsnap-worker processes `pid` started (pgrep exits 1 when there is none). */
+    const xsWorkers = (pid) =>
+      spawnSync("pgrep", ["-P", String(pid), "xsnap-worker"], { encoding: "utf8" })
         .stdout.split("\n")
         .filter(Boolean);
 
@@ -142,7 +142,7 @@ describe("platform: npm start (tools/start.js)", function () {
       const firmware = await startFirmware({ overrides: ["port=0"] });
       try {
         expect((await statusOf(firmware)).engine).to.equal(engineName("xs"));
-        expect(childCommands(firmware.process.pid)).to.include("xsnap-worker");
+        expect(xsWorkers(firmware.process.pid), "its xsnap-worker").to.have.lengthOf(1);
         const figures = await firmware.measure();
         expect(figures.engine).to.equal(engineName("xs"));
         expect(figures.liveSlots).to.be.a("number").above(0);
@@ -154,21 +154,23 @@ describe("platform: npm start (tools/start.js)", function () {
     it("ends the run with code 1 and XS abort when the XS worker dies, as a board reboots", async function () {
       if ("missing" in findXsWorker()) this.skip();
       const firmware = await startFirmware({ overrides: ["port=0"] });
-      const [pid] = spawnSync("pgrep", ["-P", String(firmware.process.pid), "xsnap-worker"], {
-        encoding: "utf8",
-      }).stdout.split("\n");
-      expect(pid, "the xsnap-worker process").to.match(/^\d+$/);
-      process.kill(Number(pid), "SIGKILL");
-      const { code } = await firmware.exited;
-      expect(code).to.equal(1);
-      expect(firmware.errors()).to.include("XS abort: the XS worker was killed (SIGKILL)");
+      try {
+        const [pid] = xsWorkers(firmware.process.pid);
+        expect(pid, "the xsnap-worker process").to.match(/^\d+$/);
+        process.kill(Number(pid), "SIGKILL");
+        const { code } = await firmware.exited;
+        expect(code).to.equal(1);
+        expect(firmware.errors()).to.include("XS abort: the XS worker was killed (SIGKILL)");
+      } finally {
+        await firmware.stop(); // (gone already, unless a check above failed)
+      }
     });
 
     it("--engine node runs the same firmware on V8, in its own process", async () => {
       const firmware = await startFirmware({ overrides: ["port=0"], engine: "node" });
       try {
         expect((await statusOf(firmware)).engine).to.equal("node");
-        expect(childCommands(firmware.process.pid)).not.to.include("xsnap-worker");
+        expect(xsWorkers(firmware.process.pid), "no xsnap-worker").to.deep.equal([]);
         expect((await firmware.measure()).liveSlots).to.equal(undefined);
       } finally {
         await firmware.stop();

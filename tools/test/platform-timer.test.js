@@ -1,4 +1,4 @@
-// The timer module, in each engine (fixtures/platform-checks/timer.js).
+// The timer module, in each engine (fixtures/platform-checks/check-timer.js).
 import { expect } from "chai";
 import { forEachEngine, runCheck } from "./platform-support.js";
 

@@ -73,6 +73,12 @@ describe("platform: XS globals", function () {
               )
             : throws("TypeError: arguments[0]: not an ArrayBuffer instance"),
         ],
+        [
+          "concat on a view",
+          engine === "xs"
+            ? throws("TypeError: ArrayBuffer.prototype.concat: this is no ArrayBuffer instance")
+            : throws("TypeError: this: not an ArrayBuffer instance"),
+        ],
       ]);
     });
   });
