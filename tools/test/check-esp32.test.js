@@ -8,7 +8,7 @@ describe("check:esp32: state that preloading would freeze", () => {
   it("names the app's module and variable from xsl's no-const warning, and leaves the SDK's", () => {
     const output = [
       "# xsl modules",
-      "/work/sdk/moddable/modules/io/socket/lwip/listener.js:26: warning: cannot optimize native!",
+      "/home/student/moddable/modules/io/socket/lwip/listener.js:26: warning: cannot optimize native!",
       "### warning: websocket/connection: WebSocketConnection() 0() 0() headerView() headerViews: no const",
       "### warning: $(MODDABLE)/modules/x: y() z: no const",
       "### 1223 instances, 1499 keys, 68 colors, 0 holes",
