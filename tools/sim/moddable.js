@@ -2,8 +2,7 @@
 // finding it, building the firmware for its Linux simulator with mcconfig, and running the built
 // app headless (xvfb-run) in its own process group.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync } from "node:fs";
-import os from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,7 +24,7 @@ export function moddableHome() {
 }
 
 /** PATH with the project's TypeScript first: mcconfig runs `tsc` itself. */
-function buildEnv() {
+export function buildEnv() {
   const bin = path.join(repoRoot, "node_modules", ".bin");
   return { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
 }
@@ -68,81 +67,6 @@ export function buildForSimulator(settings, { instrument = false, outputDir } = 
   );
   if (!existsSync(app)) throw new Error(`mcconfig succeeded but ${app} is missing`);
   return app;
-}
-
-/**
- * The JavaScript half of an ESP32 build, without ESP-IDF: `mcconfig -d -p esp32` (the manifest with
- * its esp32 sections, mc/config, the generated makefile; no -m, so nothing is compiled yet), then
- * only the makefile's mc.xs.c target: tsc, xsc for every module, and xsl, which preloads the
- * modules the manifest names into the flash image and reports "N instances, N keys, … holes".
- * The makefile insists on an ESP-IDF checkout it never reads for that target (it asks git for its
- * version): an empty git repository stands in. Builds into `outputDir`. Returns the exit status.
- */
-export function checkEsp32(
-  settings,
-  { outputDir = mkdtempSync(path.join(os.tmpdir(), "esp32-js-")) } = {},
-) {
-  moddableHome();
-  const env = buildEnv();
-  const configure = spawnSync("mcconfig", ["-d", "-p", "esp32", "-o", outputDir, ...settings], {
-    cwd: repoRoot,
-    env,
-    stdio: "inherit",
-  });
-  if (configure.error) throw new SdkMissing(`cannot run mcconfig: ${configure.error.message}`);
-  if (configure.status !== 0) return configure.status;
-  const idf = mkdtempSync(path.join(os.tmpdir(), "no-esp-idf-"));
-  const git = (...args) => spawnSync("git", ["-C", idf, ...args], { stdio: "ignore" }).status;
-  if (
-    git("init", "-q") !== 0 ||
-    git(
-      "-c",
-      "user.name=check",
-      "-c",
-      "user.email=check@localhost",
-      "commit",
-      "-q",
-      "--allow-empty",
-      "-m",
-      "stand-in",
-    ) !== 0
-  ) {
-    throw new Error("check:esp32 needs git (an empty repository stands in for ESP-IDF)");
-  }
-  const tmp = path.join(outputDir, "tmp", "esp32", "debug", appName);
-  const make = spawnSync("make", ["-f", "makefile", "SDKCONFIG_H=", path.join(tmp, "mc.xs.c")], {
-    cwd: tmp,
-    env: { ...env, IDF_PATH: idf },
-    stdio: ["inherit", "pipe", "pipe"],
-    encoding: "utf8",
-  });
-  process.stdout.write(make.stdout ?? "");
-  process.stderr.write(make.stderr ?? "");
-  if (make.status !== 0) return make.status;
-  const unfrozen = mutablePreloadedState(`${make.stdout}${make.stderr}`);
-  if (unfrozen.length) {
-    console.error(
-      `check:esp32: preloaded modules keep state that changes at run time, which xsl freezes into ` +
-        `flash (on the board, assigning it throws): ${unfrozen.join("; ")}. Make it const, or ` +
-        `keep it in an object made at run time.`,
-    );
-    return 1;
-  }
-  return 0;
-}
-
-/**
- * xsl's "no const" warnings about the app's own modules: a module-level `let` (or var) in a
- * preloaded module, as "websocket/connection: headerViews". The SDK's own modules' warnings are
- * left to the SDK.
- */
-export function mutablePreloadedState(output) {
-  const found = [];
-  for (const [, module, names] of output.matchAll(/### warning: ([^:\s]+): (.*): no const/g)) {
-    if (!module.startsWith("$(MODDABLE)") && !module.includes("/moddable/"))
-      found.push(`${module}: ${names.split(" ").at(-1)}`);
-  }
-  return found;
 }
 
 /**
