@@ -11,12 +11,14 @@ import { Button } from "device/button";
 import { Light } from "device/light";
 import { announce } from "discovery";
 import { census } from "memory";
+import { Network } from "network";
 import settings from "settings";
 import { describeStatus, statusReply } from "status";
 import Timer from "timer";
 import { consolePage } from "web-console";
 import { jsonReply, WebSocketServer } from "websocket/server";
 
+const network = new Network(); // first: on a board it starts the network stack the server needs
 const server = new WebSocketServer(settings); // pings every client, drops the silent ones
 
 // ws://<ip>/ws: echo, to the sender only, same type, each part as it arrives (a message of any
@@ -82,4 +84,4 @@ server.route("/", consolePage(server, api.path));
 const log = (what: string) => trace(`${what}; ${census(server.clients.size)}\n`);
 server.onConnection = (c) => log(`client #${c.id} connected to ${c.path} from ${c.remoteAddress}`);
 server.onClose = (c, code) => log(`client #${c.id} left (${code})`);
-announce(server.port, settings);
+announce(network, server.port, settings);

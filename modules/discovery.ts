@@ -7,7 +7,7 @@
  */
 import config from "mc/config";
 import MDNS from "mdns";
-import Net from "net";
+import type { Network } from "network";
 
 /** The platform layer names its engine in mc/config; a board's build has no such key. */
 const ON_PLATFORM_LAYER = (config as Record<string, unknown>).engine !== undefined;
@@ -29,19 +29,28 @@ export function advertise(hostName: string, port: number, onClaimed: (name: stri
 }
 
 /**
- * Prints the address to connect to (`WebSocket echo server ready: ws://<ip>/ws`), then, once
- * mDNS has claimed <hostname>.local, the same by name (on the platform layer, saying that the
- * name answers only on a board).
+ * Each time the board has an address on `network`, prints where to connect (`WebSocket echo
+ * server ready: ws://<ip>/ws`); the first time, it also claims <hostname>.local over mDNS and
+ * prints the same by name once claimed (on the platform layer, saying that the name answers only
+ * on a board). Offline, the network says why, and this waits.
  */
-export function announce(port: number, { path, hostname }: { path: string; hostname: string }) {
-  const host = Net.get("IP") || "127.0.0.1";
+export function announce(
+  network: Network,
+  port: number,
+  { path, hostname }: { path: string; hostname: string },
+): void {
   const portPart = port === 80 ? "" : `:${port}`;
-  trace(`WebSocket echo server ready: ws://${host}${portPart}${path}\n`);
-  advertise(hostname, port, (name) => {
-    const where = `ws://${name}.local${portPart}${path} and http://${name}.local${portPart}/`;
-    // The platform layer's mdns sends nothing: the name is the board's.
-    if (ON_PLATFORM_LAYER)
-      trace(`on a board also at ${where} (the name answers only on a board)\n`);
-    else trace(`also at ${where}\n`);
+  let advertised = false;
+  network.onAddress((address) => {
+    trace(`WebSocket echo server ready: ws://${address}${portPart}${path}\n`);
+    if (advertised) return;
+    advertised = true;
+    advertise(hostname, port, (name) => {
+      const where = `ws://${name}.local${portPart}${path} and http://${name}.local${portPart}/`;
+      // The platform layer's mdns sends nothing: the name is the board's.
+      if (ON_PLATFORM_LAYER)
+        trace(`on a board also at ${where} (the name answers only on a board)\n`);
+      else trace(`also at ${where}\n`);
+    });
   });
 }

@@ -8,6 +8,7 @@ import { bootFirmware as bootOnXs } from "./platform/engines/xs/boot.js";
 import { findXsWorker } from "./platform/engines/xs/worker-binary.js";
 import { BOOT_BUTTON_PIN, listenForBootButtonKey } from "./platform/host/boot-button-key.js";
 import { loadApp } from "./platform/manifest/app.js";
+import { joinsWiFi } from "./platform/manifest/mc-config.js";
 import { buildModuleTable } from "./platform/manifest/module-table.js";
 import { readManifest } from "./platform/manifest/read-manifest.js";
 import { loadSettingsSchema, overrideProblems } from "./platform/manifest/settings-schema.js";
@@ -69,8 +70,11 @@ let app;
 try {
   const manifest = readManifest(manifestPath);
   const overrides = options.overrides;
-  if ("port" in (manifest.json.config ?? {}) && !overrides.some(([key]) => key === "port")) {
-    overrides.push(["port", "8080"]);
+  const given = (name) => overrides.some(([key]) => key === name);
+  if ("port" in (manifest.json.config ?? {}) && !given("port")) overrides.push(["port", "8080"]);
+  // A board built with `mcconfig … ssid=<network>`: the platform layer's Wi-Fi joins any network.
+  if (options.network && joinsWiFi(manifest.json) && !given("ssid")) {
+    overrides.push(["ssid", "loopback"]);
   }
   app = loadApp({
     manifestPath,
@@ -98,8 +102,9 @@ if (!main) fail(`${manifestPath} defines no module "${app.mainName}"`, 1);
 if (!existsSync(main.file)) fail(`${main.file} not found: run npm run build first`, 1);
 
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(0));
-if (xs) await bootOnXs(app, xs);
-else await bootOnNode(app);
+const host = { network: options.network };
+if (xs) await bootOnXs(app, xs, host);
+else await bootOnNode(app, host);
 if (process.stdin.isTTY) {
   process.stdin.setRawMode(true);
   listenForBootButtonKey(process.stdin, {

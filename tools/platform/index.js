@@ -23,10 +23,12 @@ function launch({
   env,
   engine,
   boardSettings,
+  network = true,
   args = [],
 }) {
   const argv = [START_SCRIPT, ...overrideArgs(overrides), ...args];
   if (boardSettings) argv.push("--board-settings");
+  if (!network) argv.push("--no-network");
   if (engine) argv.push("--engine", engine);
   if (manifest) argv.push("--manifest", manifest);
   if (build) argv.push("--build", build);
@@ -90,6 +92,7 @@ function waitForReady({ child, out, exited }, ready, timeout) {
  * @param {"xs"|"node"} [options.engine] default: XS where it is built, else Node (see --help)
  * @param {boolean} [options.boardSettings] read bad overrides as a board does (traced, default
  *   used) instead of refusing them (exit 2)
+ * @param {boolean} [options.network] false: as a board whose Wi-Fi is not there (--no-network)
  * @param {RegExp} [options.ready] first stdout match that means "started" (default: a ws:// URL)
  * @param {number} [options.timeout] milliseconds to wait for it (default 10000)
  * @returns {Promise<{ url: string, port: number|undefined, process: import("node:child_process").ChildProcess,

@@ -11,12 +11,13 @@ const OPTIONS = {
   "--manifest": { kind: text },
   "--build": { kind: text },
   "--board-settings": {},
+  "--no-network": { key: "network", set: false, default: true },
 };
 
 /**
  * @param {string[]} argv arguments after the script name
  * @returns {{ help: boolean, engine?: "xs" | "node", manifest?: string, build?: string,
- *   boardSettings: boolean, overrides: [string, string][] }}
+ *   boardSettings: boolean, network: boolean, overrides: [string, string][] }}
  */
 export function parseStartArgs(argv) {
   const { options, positionals } = parseCommandLine(argv, {
@@ -32,7 +33,12 @@ export function parseStartArgs(argv) {
       throw new UsageError(error.message, { cause: error });
     }
   }
-  const result = { help: options.help, boardSettings: options.boardSettings, overrides };
+  const result = {
+    help: options.help,
+    boardSettings: options.boardSettings,
+    network: options.network,
+    overrides,
+  };
   for (const key of ["engine", "manifest", "build"]) {
     if (options[key] !== undefined) result[key] = options[key];
   }
@@ -65,7 +71,7 @@ function settingLines(config, schema) {
 export function usageText(config = {}, schema = null) {
   return [
     "Usage: node tools/start.js [key=value ...] [--engine xs|node] [--board-settings]",
-    "                           [--manifest path] [--build dir]",
+    "                           [--no-network] [--manifest path] [--build dir]",
     "       npm start -- [key=value ...]",
     "",
     "Runs the compiled firmware (build/firmware, from `npm run build`) on the platform layer, with",
@@ -80,6 +86,9 @@ export function usageText(config = {}, schema = null) {
     "             A key that is no setting, or a value a setting cannot take, is an error",
     "             (exit 2) naming what it takes;",
     "--board-settings  instead, as a board does: traced at start, and the default used.",
+    "--no-network as a board whose Wi-Fi is not there: joining fails (without ssid=… it is not",
+    "             tried: a board built without one). By default the board joins the Wi-Fi",
+    "             it was given (ssid=loopback unless given) at 127.0.0.1.",
     "--manifest   the app's manifest.json (default: ./manifest.json)",
     "--build      folder of the compiled TypeScript (default: build/firmware beside the manifest)",
     "",

@@ -34,6 +34,7 @@ describe("platform: firmware loading", function () {
           nested: { a: 1, list: [1, 2] },
           flag: "true",
           x: "a=b",
+          ssid: "loopback", // an app on the network: as if built with ssid=, unless --no-network
           format: "RGB565LE",
           rotation: 0,
           engine: engineName(engine),

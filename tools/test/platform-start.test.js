@@ -17,6 +17,7 @@ describe("platform: npm start (tools/start.js)", function () {
     expect(parseStartArgs(["port=0", "a=b=c", "--manifest", "m.json"])).to.deep.equal({
       help: false,
       boardSettings: false,
+      network: true,
       manifest: "m.json",
       overrides: [
         ["port", "0"],
@@ -27,6 +28,7 @@ describe("platform: npm start (tools/start.js)", function () {
     expect(() => parseStartArgs(["=1"])).to.throw('"=1" is not key=value');
     expect(() => parseStartArgs(["--build"])).to.throw("--build needs a value");
     expect(parseStartArgs(["--board-settings"]).boardSettings).to.equal(true);
+    expect(parseStartArgs(["--no-network"]).network).to.equal(false);
   });
 
   it("--help explains usage and lists the firmware's settings from its schema: default, values, meaning", async () => {

@@ -9,6 +9,7 @@
 // over the worker's pipe.
 //
 //   engine                     "node" or "xs 13.3.0", as GET /status reports it
+//   network                    whether the board's Wi-Fi is there to join (--no-network: false)
 //   firmwareGlobal             the global object the firmware's modules see
 //   stdout(text), stderr(text) the console (trace, platform lines)
 //   abort(status, message, detail), crash(reason)   end the run (XS abort, ESP32 panic); never return

@@ -4,6 +4,7 @@ export const ENGINE_MODULES = Object.freeze({
   "embedded:io/socket/listener": "engine/modules/listener.js",
   "embedded:io/socket/tcp": "engine/modules/tcp.js",
   "embedded:io/digital": "engine/modules/digital.js",
+  "embedded:network/interface/wifi": "engine/modules/wifi.js",
   timer: "engine/modules/timer.js",
   crypt: "engine/modules/crypt.js",
   net: "engine/modules/net.js",

@@ -5,8 +5,8 @@
 // (tools/mcmanifest.js: `this.config[property] = split.join("=")`, so override values are strings).
 //
 // Keys the SDK adds on esp32, seen in the generated mc.config.js of an esp32 build of SDK 8.2.3:
-// "sntp" from $(MODDABLE)/examples/manifest_net.json (included directly or by the io manifest for
-// esp32) before the project's keys, and "format" and "rotation" (mcconfig's filterConfig) after.
+// "sntp" from $(MODDABLE)/examples/manifest_net.json (included directly, from the esp32 section, or
+// by the io manifest for esp32) before the project's keys, and "format" and "rotation" (mcconfig's filterConfig) after.
 import { manifestIncludes } from "./read-manifest.js";
 
 /** mcmanifest.js mergeProperties: objects merge recursively, anything else replaces. */
@@ -22,11 +22,26 @@ function mergeProperties(target, source) {
   return target;
 }
 
+/** The includes of an esp32 build: the top level's and the esp32 section's. */
+const esp32Includes = (json) => [
+  ...manifestIncludes(json),
+  ...manifestIncludes(json.platforms?.esp32 ?? {}),
+];
+
+/** Whether an esp32 build includes the SDK's manifest_net.json, whose config adds "sntp". */
 function includesNetworkManifest(json) {
-  return manifestIncludes(json).some(
+  return esp32Includes(json).some(
     (include) =>
       include.endsWith("/examples/manifest_net.json") ||
       include.endsWith("/modules/io/manifest.json"),
+  );
+}
+
+/** Whether the app joins a Wi-Fi network on esp32 (and so takes mcconfig's ssid= and password=). */
+export function joinsWiFi(json) {
+  return (
+    includesNetworkManifest(json) ||
+    esp32Includes(json).some((include) => include.endsWith("/modules/io/wifi/manifest.json"))
   );
 }
 

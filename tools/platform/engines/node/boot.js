@@ -14,11 +14,15 @@ import { moduleUrl, PLATFORM_MODULES, registerFirmwareLoader } from "../../loade
 
 export const ENGINE_NAME = "node";
 
-/** The engine modules in this process call the host's services directly. */
-export function installNodeHost() {
+/**
+ * The engine modules in this process call the host's services directly. `network`: whether the
+ * board's Wi-Fi is there to join.
+ */
+export function installNodeHost({ network = true } = {}) {
   installHost({
     ...hostServices,
     engine: ENGINE_NAME,
+    network,
     firmwareGlobal: globalThis,
     later: setImmediate,
     heap: () => null,
@@ -27,13 +31,14 @@ export function installNodeHost() {
 
 /**
  * @param {ReturnType<import("../../manifest/app.js").loadApp>} app
+ * @param {{ network?: boolean }} [board] whether the board's Wi-Fi is there to join
  */
-export async function bootFirmware(app) {
+export async function bootFirmware(app, board = {}) {
   const main = app.modules.get(app.mainName);
   if (!main) throw new Error(`the manifest defines no module "${app.mainName}"`);
   installAbortHandlers();
   process.setSourceMapsEnabled(true);
-  installNodeHost();
+  installNodeHost(board);
   configureLimits(app.lwip);
   listenForTestControl();
   registerFirmwareLoader(app);

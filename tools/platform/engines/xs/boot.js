@@ -62,9 +62,10 @@ function firmwareModules(app) {
 /**
  * @param {ReturnType<import("../../manifest/app.js").loadApp>} app
  * @param {{ binary: string, xs: string }} xs from findXsWorker()
+ * @param {{ network?: boolean }} [board] whether the board's Wi-Fi is there to join
  * @returns {Promise<XsBridge>}
  */
-export async function bootFirmware(app, xs) {
+export async function bootFirmware(app, xs, { network = true } = {}) {
   if (!app.modules.get(app.mainName))
     throw new Error(`the manifest defines no module "${app.mainName}"`);
   configureLimits(app.lwip);
@@ -94,6 +95,7 @@ export async function bootFirmware(app, xs) {
   await bridge.command({
     op: "boot",
     engine,
+    network,
     main: app.mainName,
     engineModules: ENGINE_MODULES,
     preloadRuntime: PRELOAD_RUNTIME,

@@ -40,9 +40,9 @@ export function unhandledRejection(reason) {
   xsAbort(reason, "unhandled rejection");
 }
 
-function boot({ engine, main, engineModules, preloadRuntime }) {
+function boot({ engine, network, main, engineModules, preloadRuntime }) {
   const compartment = createFirmwareCompartment(engineModules, preloadRuntime);
-  installHost({ ...remoteHost, engine, firmwareGlobal: compartment.globalThis });
+  installHost({ ...remoteHost, engine, network, firmwareGlobal: compartment.globalThis });
   for (const path of Object.values(engineModules)) importPlatformModule(path);
   installXsEnvironment();
   // The main module may await at its top level: imported asynchronously.
