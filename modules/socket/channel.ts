@@ -6,6 +6,12 @@
  *
  * Every socket callback runs inside a guard: an exception escaping it would abort XS and restart
  * the board, so the owner is told instead (and ends only this connection).
+ *
+ * A connection ends in a promise job of its own, never inside the call that decided it: a write
+ * that finds the client gone (inside a broadcast, say) only records it, and the teardown (the
+ * owner's ended(), and the application's onClose after it) runs once that callback is over, at
+ * the bottom of the board's stack. The stack a client can make the board use is then the same
+ * whatever the clients do.
  */
 import TCP from "embedded:io/socket/tcp";
 import Timer from "timer";
@@ -28,17 +34,26 @@ export interface ChannelOwner {
 // The socket's callbacks, shared by every channel: ECMA-419 calls them with `this` the socket, and
 // the socket's `target` is its channel (no closures per connection: each costs the board heap).
 const channelOf = (socket: TCP) => (socket as unknown as { target: SocketChannel }).target;
+// Each calls its owner at the bottom of the stack, with no frame between but a try.
 function channelReadable(this: TCP, count: number): void {
   const channel = channelOf(this);
   channel.lastInput = Date.now();
-  channel.guarded(() => channel.owner.readable(count));
+  try {
+    channel.owner.readable(count);
+  } catch (error) {
+    channel.failed(error);
+  }
 }
 function channelWritable(this: TCP, count: number): void {
-  channelOf(this).writable(count);
+  const channel = channelOf(this);
+  try {
+    if (channel.writable(count)) channel.owner.drained?.();
+  } catch (error) {
+    channel.failed(error);
+  }
 }
 function channelError(this: TCP): void {
-  const channel = channelOf(this);
-  channel.guarded(() => channel.end()); // the client closed TCP, or it failed
+  channelOf(this).end(); // the client closed TCP, or it failed
 }
 
 export class SocketChannel {
@@ -54,6 +69,7 @@ export class SocketChannel {
   #lingerTimer: Timer | null = null;
   /** When the client last sent something (its socket became readable). */
   lastInput = 0;
+  #ending = false; // end() was asked: nothing more is written, the teardown is on its way
   #ended = false;
 
   /** `budget` counts every byte queued here, with every other channel's. */
@@ -95,9 +111,11 @@ export class SocketChannel {
    * queued on other channels too (a broadcast), to be counted once.
    */
   write(chunks: Uint8Array[], shared: SharedBytes | null = null): void {
-    if (this.#ended) return;
+    if (this.#ending) return;
     this.#queue.push(chunks, shared);
-    this.flush();
+    // What waited goes only once the socket reports space (writable), so this is not expected to
+    // drain it; if it does, the owner hears so after its callback, not inside it.
+    if (this.#flush()) Promise.resolve().then(() => this.guarded(() => this.owner.drained?.()));
   }
 
   /**
@@ -118,7 +136,7 @@ export class SocketChannel {
     this.#closeWhenFlushed = true;
     this.#lingerMs = lingerMs;
     this.#quietMs = 0;
-    this.flush();
+    this.#flush();
   }
 
   /**
@@ -133,32 +151,36 @@ export class SocketChannel {
     this.#closeWhenFlushed = true;
     this.#lingerMs = lingerMs;
     this.#quietMs = quietMs;
-    this.flush();
+    this.#flush();
   }
 
-  flush(): void {
-    if (this.#ended) return;
+  /**
+   * Writes what the send buffer takes; true when that emptied a queue that had to wait, and the
+   * owner may go on (read again): it is told by the caller, not from in here.
+   */
+  #flush(): boolean {
+    if (this.#ending) return false;
     const waited = this.#stalledSince !== 0;
     const written = this.#queue.flush(this.#socket);
-    if (this.#queue.broken) return this.end(); // the client is gone
+    if (this.#queue.broken) {
+      this.end(); // the client is gone
+      return false;
+    }
     if (this.#queue.bytes > 0) {
       if (written > 0 || !waited) this.#stalledSince = Date.now(); // it took some: not stalled
-      return;
+      return false;
     }
     this.#stalledSince = 0;
-    if (this.#closeWhenFlushed) {
-      if (this.#lingerMs === 0) return this.end();
-      if (this.#lingerTimer) return;
+    if (!this.#closeWhenFlushed) return waited;
+    if (this.#lingerMs === 0) this.end();
+    else if (!this.#lingerTimer) {
       this.#flushedAt = Date.now();
-      if (this.#quietMs === 0) {
-        this.#lingerTimer = Timer.set(() => this.guarded(() => this.end()), this.#lingerMs);
-      } else {
-        this.#lingerTimer = Timer.repeat(
-          () => this.guarded(() => this.#endWhenQuiet()),
-          this.#quietMs / 2,
-        );
-      }
-    } else if (waited) this.owner.drained?.();
+      this.#lingerTimer =
+        this.#quietMs === 0
+          ? Timer.set(() => this.end(), this.#lingerMs)
+          : Timer.repeat(() => this.guarded(() => this.#endWhenQuiet()), this.#quietMs / 2);
+    }
+    return false;
   }
 
   #endWhenQuiet(): void {
@@ -167,8 +189,17 @@ export class SocketChannel {
     if (quiet || now - this.#flushedAt >= this.#lingerMs) this.end();
   }
 
-  /** Ends the connection now; the owner is told (once). */
+  /**
+   * Ends the connection: nothing more is written from now on, and the socket is closed and the
+   * owner told (once) in a promise job, after the callback that called this.
+   */
   end(): void {
+    if (this.#ending) return;
+    this.#ending = true;
+    Promise.resolve().then(() => this.guarded(() => this.#close()));
+  }
+
+  #close(): void {
     if (this.#ended) return;
     this.#ended = true;
     if (this.#lingerTimer) Timer.clear(this.#lingerTimer);
@@ -179,12 +210,13 @@ export class SocketChannel {
     this.owner.ended();
   }
 
-  /** The socket has room for `count` more bytes (its onWritable). */
-  writable(count: number): void {
-    this.guarded(() => {
-      this.#queue.setWritable(count);
-      this.flush();
-    });
+  /**
+   * The socket has room for `count` more bytes (its onWritable): writes what waits; true when
+   * all of it went (see #flush).
+   */
+  writable(count: number): boolean {
+    this.#queue.setWritable(count);
+    return this.#flush();
   }
 
   /**
@@ -205,11 +237,16 @@ export class SocketChannel {
     try {
       callback();
     } catch (error) {
-      try {
-        this.owner.fault(error);
-      } catch {
-        this.end();
-      }
+      this.failed(error);
+    }
+  }
+
+  /** An exception escaped the owner's code: the owner is told; if that throws too, it ends. */
+  failed(error: unknown): void {
+    try {
+      this.owner.fault(error);
+    } catch {
+      this.end();
     }
   }
 }
