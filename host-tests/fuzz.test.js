@@ -1,7 +1,9 @@
 // Seeded random fuzzing (tools/fuzz, the same fuzzer as `npm run fuzz`) with a small budget:
 // mutated opening handshakes and mutated frames, a few connections at once, every byte the
-// server sends checked, a bystander that must keep echoing, and at the end a new client that
-// connects and echoes and /status back to the bystander alone. The seed changes from run to run
+// server sends checked, a bystander that must keep echoing, every 40 iterations a fan-out round
+// (tools/fuzz/fan-out.js: clients of /broadcast or /api reset while another's messages go to all,
+// so that the server's writes fail inside a broadcast), and at the end a new client that connects
+// and echoes and /status back to the bystander alone. The seed changes from run to run
 // and is in the test's title: FUZZ_SEED=<seed> replays the run, and each failure says which
 // iteration to replay alone (`npm run fuzz -- --seed <seed> --only <n>`).
 //
@@ -47,6 +49,7 @@ describe("fuzz", function () {
       replyTimeoutMs: target.replyTimeoutMs,
       checkAlive: () => target.assertAlive(),
       bystanderEvery: 25,
+      fanOutEvery: 40,
       strict: !process.env.FUZZ_LENIENT,
     });
     const replayPrefix =
@@ -62,5 +65,7 @@ describe("fuzz", function () {
       console.log(`      ${report.replaceAll("\n", "\n      ")}`);
     expect(summary.failures, `\n${failures.join("\n\n")}\n\n${report}\n`).to.have.length(0);
     expect(summary.iterations, "iterations run").to.be.above(0);
+    if (summary.iterations >= 80)
+      expect(summary.fanOuts.paths.size, "fan-out rounds on /broadcast and /api").to.equal(2);
   });
 });

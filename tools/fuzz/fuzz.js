@@ -197,6 +197,7 @@ async function main() {
       replyTimeoutMs: local ? 3000 : 6000,
       checkAlive: alive,
       bystanderEvery: 25,
+      fanOutEvery: options.only ? 0 : 40,
       keepGoing: options.keepGoing,
       strict: options.strict,
       verbose: options.verbose || Boolean(options.only),

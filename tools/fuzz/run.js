@@ -5,6 +5,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { fetchStatus } from "../wire/status-client.js";
 import { Bystander } from "./bystander.js";
+import { fanOut } from "./fan-out.js";
 import { runIteration, stalledClientMs } from "./connection.js";
 import { buildCase } from "./mutators.js";
 
@@ -82,6 +83,8 @@ export async function targetLimits(t, { firmware, maxMessageSize = 65536 }) {
  * @param {() => void} [o.checkAlive] throws when the target (its process) has died
  * @param {(line: string) => void} [o.progress] a progress line, now and then
  * @param {number} [o.bystanderEvery] iterations between bystander checks
+ * @param {number} [o.fanOutEvery] iterations between fan-out rounds on the endpoints that send
+ *   to all their clients (fan-out.js), run while no iteration is (default: none)
  * @param {boolean} [o.keepGoing] go on after a failure (default: stop at the first)
  * @param {boolean} [o.verbose] report every iteration run (with --only)
  * @param {boolean} [o.strict] false accepts the two issues of older firmware (--lenient)
@@ -123,6 +126,7 @@ export async function runFuzz(o) {
     knownIssues: new Map(),
     failures: [],
     bystanderChecks: 0,
+    fanOuts: { rounds: 0, resets: 0, messages: 0, paths: new Map() },
     retries: 0,
     limits,
   };
@@ -174,8 +178,29 @@ export async function runFuzz(o) {
       return checking;
     };
 
+    // A fan-out round runs alone: the workers start no iteration meanwhile.
+    const fanOutPaths = wholePaths.filter((path) => path === "/broadcast" || path === "/api");
+    let pause = null;
+    const fanOutRound = async () => {
+      while (inFlight.size) await delay(10);
+      const round = summary.fanOuts.rounds++;
+      const result = await fanOut({
+        origin: url.slice(0, -o.path.length),
+        path: fanOutPaths[round % fanOutPaths.length],
+        seed: o.seed,
+        round,
+        timeoutMs: replyTimeoutMs,
+      });
+      summary.fanOuts.resets += result.resets;
+      summary.fanOuts.messages += result.messages;
+      count(summary.fanOuts.paths, result.path);
+      if (result.problems.length) fail({ iteration: null, problems: result.problems });
+      pause = null;
+    };
+
     const worker = async () => {
       for (;;) {
+        while (pause) await pause;
         if (stop || performance.now() >= deadline || nextIndex >= total) return;
         const n = list ? list[nextIndex++] : nextIndex++;
         inFlight.add(n);
@@ -210,6 +235,8 @@ export async function runFuzz(o) {
         else if (o.verbose) log(describeCase(testCase, result));
         if (o.bystanderEvery && summary.iterations % o.bystanderEvery === 0)
           await checkBystander(`after iteration ${n}`);
+        if (o.fanOutEvery && fanOutPaths.length && summary.iterations % o.fanOutEvery === 0)
+          pause ??= fanOutRound();
         o.progress?.(progressLine(summary, total, started, o.seconds));
       }
     };
@@ -402,6 +429,11 @@ export function formatSummary(summary, { target = "", replayPrefix = "npm run fu
     ...(summary.retries
       ? [
           `  retried: ${summary.retries} connections reset before any answer while the server's TCP connections were all taken (some still closing)`,
+        ]
+      : []),
+    ...(summary.fanOuts.rounds
+      ? [
+          `  fan-out rounds: ${summary.fanOuts.rounds} (${sorted(summary.fanOuts.paths)}): ${summary.fanOuts.messages} messages sent to all while ${summary.fanOuts.resets} clients reset`,
         ]
       : []),
     `  HTTP answers: ${sorted(summary.http)}`,
