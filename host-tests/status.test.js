@@ -43,6 +43,8 @@ const MEMORY_FIELDS = [
   "garbageCollections",
   "liveSlots",
   "liveSlotBytes",
+  "stackSlots",
+  "stackPeakSlots",
 ];
 /** An XS slot on the ESP32, in bytes. */
 const BOARD_SLOT_BYTES = 16;
@@ -117,6 +119,22 @@ describe("GET /status and plain HTTP", function () {
     expectNumber(memory.liveSlots, "memory.liveSlots");
     expect(memory.liveSlots, "a firmware's worth of slots").to.be.above(1000);
     expect(memory.liveSlotBytes).to.equal(memory.liveSlots * BOARD_SLOT_BYTES);
+  });
+
+  it("[firmware] says its XS stack where it can: the size the platform layer's XS engine runs it with, the most used", async function () {
+    firmwareOnly(this, "GET /status is this firmware's");
+    const { memory } = await fetchStatus();
+    if (memory.stackSlots === null) {
+      // A board or the simulator (a debug build says the last second's most), or the Node engine.
+      if (memory.stackPeakSlots !== null) expectNumber(memory.stackPeakSlots, "stackPeakSlots");
+      return;
+    }
+    expectNumber(memory.stackSlots, "memory.stackSlots");
+    expectNumber(memory.stackPeakSlots, "memory.stackPeakSlots");
+    expect(memory.stackPeakSlots, "some of it used, and no more than there is").to.be.within(
+      1,
+      memory.stackSlots,
+    );
   });
 
   it("[firmware] lists each client with its path, remote address and message/byte counters", async function () {

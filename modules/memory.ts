@@ -23,12 +23,19 @@ export interface MemoryFigures {
   /** XS slots alive after the last garbage collection, and their bytes on the board. */
   liveSlots: number | null;
   liveSlotBytes: number | null;
+  /**
+   * The XS stack: its size (manifest.json creation.stack; the platform layer's XS engine says)
+   * and the most of it used (a board's debug build: in the last second; the layer: since the
+   * start), in slots of 16 bytes on the board. Overflowing it aborts the board.
+   */
+  stackSlots: number | null;
+  stackPeakSlots: number | null;
 }
 
 type InstrumentName = Parameters<typeof Instrumentation.map>[0];
 
 /** The instrument's value, or null; map() answers undefined for a name the runtime lacks. */
-function read(name: InstrumentName | "XS Live Slots"): number | null {
+function read(name: InstrumentName | "XS Live Slots" | "XS Stack Slots"): number | null {
   const index = Instrumentation.map(name as InstrumentName);
   if (index === undefined) return null;
   return Instrumentation.get(index) ?? null;
@@ -36,6 +43,7 @@ function read(name: InstrumentName | "XS Live Slots"): number | null {
 
 export function memoryFigures(): MemoryFigures {
   const liveSlots = read("XS Live Slots");
+  const stackUsed = read("XS Stack Used");
   return {
     chunkHeapUsed: read("XS Chunk Heap Used"),
     slotHeapUsed: read("XS Slot Heap Used"),
@@ -45,6 +53,8 @@ export function memoryFigures(): MemoryFigures {
     timers: read("Timers"),
     liveSlots,
     liveSlotBytes: liveSlots === null ? null : liveSlots * BOARD_SLOT_BYTES,
+    stackSlots: read("XS Stack Slots"),
+    stackPeakSlots: stackUsed === null ? null : stackUsed / BOARD_SLOT_BYTES,
   };
 }
 

@@ -21,7 +21,8 @@
 //   createHash(name) → { update(bytes), digest(keep) → ArrayBuffer }
 //   pins: { claim, release, drive, level, setInput, watch(pin, listener(level)) }
 //   lookup(name, callback(address | undefined))
-//   heap() → { liveSlots, peakSlots } | null      what the engine can say of its own heap
+//   heap() → { liveSlots, peakSlots, stack: { slots, peak } } | null   what the engine can say
+//                              of its own heap and (in board terms) of its stack
 
 /** @type {Record<string, any>} */
 export const host = {};

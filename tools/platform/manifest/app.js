@@ -7,6 +7,14 @@ import { buildModuleTable } from "./module-table.js";
 import { preloadedModules } from "./preload-list.js";
 import { readManifest } from "./read-manifest.js";
 
+/** mcconfig's stack for an app whose manifests set no creation.stack (tools/mcconfig.js). */
+export const MCCONFIG_STACK = 384;
+
+/** The XS stack an esp32 build gets, in slots: creation.stack (its esp32 section's first). */
+export function stackSlots(json) {
+  return json.platforms?.esp32?.creation?.stack ?? json.creation?.stack ?? MCCONFIG_STACK;
+}
+
 /**
  * @param {object} options
  * @param {string} options.manifestPath
@@ -30,6 +38,7 @@ export function loadApp({ manifestPath, buildRoot, overrides = [], env = {}, eng
     modules,
     preloaded: preloadedModules(manifest.json, modules),
     mainName: manifest.json.creation?.main ?? "main",
+    stack: stackSlots(manifest.json),
     config,
     configSource: configModuleSource(config),
     lwip: lwipSettings(manifest.json, manifest.root, env),

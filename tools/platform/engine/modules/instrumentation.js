@@ -4,7 +4,9 @@
 // for the display and file counters of a firmware that has neither. The chip's free memory and CPU
 // load do not exist here: undefined, never an invented number. Nor does the SDK's XS heap figures:
 // the XS engine instead reports "XS Live Slots", the slots alive after its last garbage
-// collection (the host collects at most once a second), which no SDK build has.
+// collection (the host collects at most once a second), which no SDK build has. Where the XS
+// worker has the board's stack, "XS Stack Used" is the most the firmware used since the start
+// (a board's is the last second's most), and "XS Stack Slots" (no SDK build has it) its size.
 import { host } from "../host.js";
 import { counters } from "../runtime/counters.js";
 import { freezeClass } from "../runtime/freeze.js";
@@ -12,6 +14,13 @@ import { toInteger } from "../runtime/io-arguments.js";
 
 const zero = () => 0;
 const unknown = () => undefined;
+const BOARD_SLOT_BYTES = 16;
+
+/** A figure of the board's stack, where the engine models it (a board-stack XS worker). */
+function stackFigure(figure) {
+  const stack = host.heap()?.stack;
+  return stack?.slots == null ? undefined : figure(stack);
+}
 
 const ENTRIES = Object.freeze([
   ["", zero],
@@ -34,9 +43,11 @@ const ENTRIES = Object.freeze([
   ["XS Keys Used", unknown],
   ["XS Garbage Collection Count", unknown],
   ["XS Modules Loaded", unknown],
-  ["XS Stack Used", unknown],
+  // The most stack the firmware used (board bytes: 16 a slot), since the start.
+  ["XS Stack Used", () => stackFigure((stack) => stack.peak * BOARD_SLOT_BYTES)],
   ["XS Promises Settled", unknown],
   ["XS Live Slots", () => host.heap()?.liveSlots],
+  ["XS Stack Slots", () => stackFigure((stack) => stack.slots)],
 ]);
 
 export default freezeClass(

@@ -15,6 +15,7 @@ import { readFirmwareSource, resolveFirmwareImport } from "../../loader/firmware
 import { XsBridge } from "./bridge.js";
 import { describeWorkerExit, XsWorker } from "./worker-process.js";
 import { startWorker } from "./worker/start.js";
+import { LAYER_STACK_SLOTS } from "./stack-worker.js";
 import { PRELOAD_RUNTIME_SPECIFIER } from "./worker/firmware-compartment.js";
 
 const PLATFORM_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -70,16 +71,20 @@ export async function bootFirmware(app, xs, { network = true } = {}) {
     throw new Error(`the manifest defines no module "${app.mainName}"`);
   configureLimits(app.lwip);
   const engine = `xs ${xs.xs}`;
-  const bridge = new XsBridge(hostServices, firmwareModules(app));
+  const bridge = new XsBridge(hostServices, firmwareModules(app), LAYER_STACK_SLOTS);
   listenForTestControl(async () => ({
     engine,
     liveSlots: await bridge.collect(),
     peakSlots: bridge.heap.peakSlots,
     compute: bridge.compute.total,
+    stackSlots: bridge.stack.slots,
+    stackPeakSlots: bridge.stack.peak,
     commands: bridge.compute.commands,
     timerCompute: bridge.compute.timers,
   }));
-  const worker = new XsWorker(xs.binary, (payload) => bridge.answer(payload));
+  // The board's stack (the manifest's creation.stack) above what the layer itself holds.
+  const stack = xs.boardStack ? ["-S", String(app.stack + LAYER_STACK_SLOTS)] : [];
+  const worker = new XsWorker(xs.binary, (payload) => bridge.answer(payload), stack);
   bridge.attach(worker);
   onFatal(() => worker.kill());
   process.on("exit", () => worker.kill());

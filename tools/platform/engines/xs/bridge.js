@@ -29,6 +29,13 @@ export class XsBridge {
   /** Meter figures of the worker: the most slots seen after a command, the last collection's. */
   heap = { liveSlots: null, peakSlots: 0 };
   /**
+   * The XS stack as the board has it (a board-stack build's meter says; null otherwise): its
+   * slots (creation.stack), and the most the firmware used since the boot, the slots the layer
+   * holds under it taken off (see LAYER_STACK_SLOTS).
+   */
+  stack = { slots: null, peak: null };
+  #layerStackSlots;
+  /**
    * The compute count (XS's own count of the work it did: deterministic, unlike time) of every
    * command but the host's collections, how many commands, and the part of it spent on commands
    * that only fired timers (the server's liveness tick, for example).
@@ -38,10 +45,12 @@ export class XsBridge {
   /**
    * @param {object} services host/services.js
    * @param {{ resolve(specifier: string, referrer: string): object, load(name: string): string }} modules
+   * @param {number} [layerStackSlots] the worker's stack slots that are the layer's, not the board's
    */
-  constructor(services, modules) {
+  constructor(services, modules, layerStackSlots = 0) {
     this.#services = services;
     this.#modules = modules;
+    this.#layerStackSlots = layerStackSlots;
   }
 
   attach(worker) {
@@ -74,6 +83,12 @@ export class XsBridge {
 
   #noteMeter(meter, op, onlyTimers = false) {
     if (meter.currentHeapCount > this.heap.peakSlots) this.heap.peakSlots = meter.currentHeapCount;
+    if (meter.stackCount !== undefined) {
+      // The firmware at work: its events (the boot also loads the layer's own modules).
+      const peak = op === "events" ? Math.max(0, meter.stackPeak - this.#layerStackSlots) : 0;
+      this.stack.slots = meter.stackCount - this.#layerStackSlots;
+      this.stack.peak = Math.max(this.stack.peak ?? 0, peak);
+    }
     if (op === "gc") return;
     this.compute.total += meter.compute;
     this.compute.commands += 1;
@@ -275,7 +290,7 @@ export class XsBridge {
       case "pinLevel":
         return reply(services.pins.level(args[0]));
       case "heap":
-        return reply({ liveSlots: this.heap.liveSlots, peakSlots: this.heap.peakSlots });
+        return reply({ ...this.heap, stack: this.stack });
     }
     throw new Error(`the XS worker made an unknown call ${name}`);
   }

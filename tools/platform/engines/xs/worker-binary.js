@@ -6,15 +6,23 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import process from "node:process";
+import { BOARD_STACK_SUFFIX, buildStackWorker } from "./stack-worker.js";
 
 const PLATFORMS = Object.freeze({ linux: "lin", darwin: "mac" });
 
 /**
- * @returns {{ binary: string, version: string, xs: string } | { missing: string }} version is
- *   "xsnap 0.15.0 (XS 13.3.0)", xs "13.3.0"
+ * The worker to run the firmware on: the one with the board's stack (stack-worker.js), built from
+ * the package's sources where it can be, else the package's own (whose stack is 4096 slots:
+ * `boardStack` false, and `why`).
+ * @returns {{ binary: string, version: string, xs: string, boardStack: boolean, why?: string }
+ *   | { missing: string }} version is "xsnap 0.15.0+board-stack (XS 13.3.0)", xs "13.3.0"
  */
 export function findXsWorker(env = process.env) {
-  if (env.XSNAP_WORKER) return describeBinary(env.XSNAP_WORKER, "XSNAP_WORKER");
+  if (env.XSNAP_WORKER) {
+    const found = describeBinary(env.XSNAP_WORKER, "XSNAP_WORKER");
+    if ("missing" in found || found.boardStack) return found;
+    return { ...found, why: `XSNAP_WORKER's worker was not built with ${BOARD_STACK_SUFFIX}` };
+  }
   const platform = PLATFORMS[process.platform];
   if (!platform) return { missing: `xsnap does not build on ${process.platform}` };
   let root;
@@ -41,7 +49,11 @@ export function findXsWorker(env = process.env) {
       missing: `@agoric/xsnap is installed but its worker was not built (${binary} is missing)`,
     };
   }
-  return describeBinary(binary, "@agoric/xsnap");
+  try {
+    return describeBinary(buildStackWorker(root, platform), "the board-stack build");
+  } catch (error) {
+    return { ...describeBinary(binary, "@agoric/xsnap"), why: error.message };
+  }
 }
 
 function describeBinary(binary, from) {
@@ -54,5 +66,5 @@ function describeBinary(binary, from) {
   }
   const xs = /\(XS ([\d.]+)\)/.exec(version)?.[1];
   if (!xs) return { missing: `${binary} -v printed "${version}", not an XS version` };
-  return { binary, version, xs };
+  return { binary, version, xs, boardStack: version.includes(BOARD_STACK_SUFFIX) };
 }

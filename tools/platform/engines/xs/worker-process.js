@@ -46,10 +46,11 @@ export class XsWorker {
   /**
    * @param {string} binary path of xsnap-worker
    * @param {(payload: Buffer) => Uint8Array} onCall answers the worker's synchronous calls
+   * @param {string[]} [args] its command line (`-S <slots>`: the stack, a board-stack build's)
    */
-  constructor(binary, onCall) {
+  constructor(binary, onCall, args = []) {
     this.#onCall = onCall;
-    this.#child = spawn(binary, [], { stdio: ["ignore", "inherit", "inherit", "pipe", "pipe"] });
+    this.#child = spawn(binary, args, { stdio: ["ignore", "inherit", "inherit", "pipe", "pipe"] });
     this.#toWorker = this.#child.stdio[3];
     this.#fromWorker = this.#child.stdio[4];
     this.#fromWorker.on("data", (chunk) => this.#receive(chunk));
@@ -99,11 +100,14 @@ export class XsWorker {
 
   #sendNext() {
     this.#current = this.#queue.shift() ?? null;
+    // A command under way keeps the host alive until its answer, or the worker's exit, comes.
     if (!this.#current) {
       this.#fromWorker.unref();
+      this.#child.unref();
       return;
     }
     this.#fromWorker.ref();
+    this.#child.ref();
     this.#toWorker.write(this.#current.message);
   }
 
