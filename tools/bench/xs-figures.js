@@ -105,6 +105,7 @@ async function loadPeak({ clients, path, size, expected }) {
     sampling = false;
     await sampler;
     const { buffers } = await fetchStatus(serverOf(firmware));
+    const { stackPeakSlots } = await firmware.measure();
     for (const ws of sockets) ws.terminate();
     return {
       clients,
@@ -114,6 +115,7 @@ async function loadPeak({ clients, path, size, expected }) {
       limit: buffers.limit,
       empty,
       mostSlots,
+      stackPeakSlots,
       seconds,
     };
   } finally {
@@ -180,6 +182,7 @@ export async function measureXsFigures({
     };
     const streamedRuns = await echoRuns(MiB);
     const largeRuns = await echoRuns(large);
+    const { stackSlots, stackPeakSlots } = await firmware.measure();
     await firmware.stop();
     const perSocket = await slotsPerPlatformSocket(idle);
     const loads = [
@@ -203,6 +206,7 @@ export async function measureXsFigures({
       perMessage,
       streamed: { size: MiB, compute: median(streamedRuns), runs: streamedRuns },
       large: { size: large, compute: median(largeRuns), runs: largeRuns },
+      stack: { slots: stackSlots, peak: stackPeakSlots },
       loads,
     };
   } finally {
@@ -231,10 +235,11 @@ export function formatXsFigures(figures) {
     `    of which the platform layer's socket stand-in: ${n(slots.perPlatformSocket)}; the firmware's: ${n(slots.perIdleClientFirmware)} = ${n(slots.perIdleClientFirmware * BOARD_SLOT_BYTES)} B`,
     `  compute per streamed MiB (one ${figures.streamed.size} B echo on /ws):`.padEnd(62) +
       `${n(figures.streamed.compute)}  (rounds: ${figures.streamed.runs.map(n).join(", ")})`,
+    `  XS stack: ${n(figures.stack.slots)} slots (creation.stack) = ${n(figures.stack.slots * BOARD_SLOT_BYTES)} B on the board; the most the firmware used in the echo runs: ${n(figures.stack.peak)}`,
     ...figures.loads.map(
       (load) =>
         `  ${load.clients} clients × ${n(load.size)} B at once to ${load.path}: peak held ${n(load.peakHeld)} B of ${n(load.limit)};` +
-        ` live slots at most ${n(load.mostSlots - load.empty)} above the idle clients' = ${n((load.mostSlots - load.empty) * BOARD_SLOT_BYTES)} B on the board; ${load.seconds.toFixed(1)} s`,
+        ` live slots at most ${n(load.mostSlots - load.empty)} above the idle clients' = ${n((load.mostSlots - load.empty) * BOARD_SLOT_BYTES)} B on the board; stack ${n(load.stackPeakSlots)} slots at most; ${load.seconds.toFixed(1)} s`,
     ),
   ];
 }

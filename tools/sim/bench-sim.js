@@ -4,12 +4,17 @@
 //
 // The heap under load is the most "Chunk used" + "Slot used" of the instrument lines the
 // simulator prints once a second while the load runs: a sample, so at least what the true peak was.
+// The stack is the most "Stack used" of them (XS keeps the deepest the stack went in each second)
+// against "Stack available": the manifest's creation.stack, in the 64-bit simulator's 32-byte slots.
 import { withPath } from "../wire/address.js";
 import { freePort } from "./free-port.js";
 import { buildForSimulator, launchSimulator, SdkMissing } from "./moddable.js";
 import { closedLoop, idleClients, open, sleep } from "../bench/measure.js";
 
 const KiB = 1024;
+
+/** A slot of the 64-bit simulator, in bytes (the ESP32's take 16). */
+const SIMULATOR_SLOT_BYTES = 32;
 
 /** The instrumented simulator prints "instruments: a,b,…" every second, named by "instruments key:". */
 function latestInstruments(output) {
@@ -62,9 +67,11 @@ async function loadHeap(sim, { clients, path, size, expected }) {
   );
   await sleep(1100); // the sample after the last message
   let most = null;
+  let stack = 0;
   for (const figures of allInstruments(sim.output()).slice(from)) {
     const total = figures["Chunk used"] + figures["Slot used"];
     if (!most || total > most.total) most = { total, chunk: figures["Chunk used"] };
+    stack = Math.max(stack, figures["Stack used"] / SIMULATOR_SLOT_BYTES);
   }
   for (const ws of sockets) ws.terminate();
   await sleep(1500);
@@ -73,7 +80,7 @@ async function loadHeap(sim, { clients, path, size, expected }) {
   const ended = Object.entries(counts).map(
     ([what, n]) => `${n} ${what === "all" ? "got all" : what}`,
   );
-  return { most, ended: ended.join(", ") };
+  return { most, stack, ended: ended.join(", ") };
 }
 
 /** The loads of the table in README's Memory section. */
@@ -134,9 +141,9 @@ async function main() {
       rows.push(["XS heap", "not reported (no instruments lines in the simulator output)"]);
     }
     for (const load of LOADS) {
-      const { most, ended } = await loadHeap(sim, load);
+      const { most, stack, ended } = await loadHeap(sim, load);
       const heap = most ? `${most.total} B at most (chunk ${most.chunk})` : "not reported";
-      rows.push([load.name, `${heap}; ${ended}`]);
+      rows.push([load.name, `${heap}; stack ${stack} slots at most; ${ended}`]);
     }
     const echoes = await closedLoop(sim.url, {
       clients: 1,
@@ -150,6 +157,16 @@ async function main() {
     const large = await closedLoop(sim.url, { clients: 1, messages: 1, size: 65536 });
     rows.push(["one 64 KiB binary echo", `${(large.seconds * 1000).toFixed(0)} ms`]);
     for (const error of [...echoes.errors, ...large.errors]) rows.push(["  error", error]);
+    const samples = allInstruments(sim.output());
+    if (samples.length) {
+      const size = samples[0]["Stack available"] / SIMULATOR_SLOT_BYTES;
+      const most =
+        Math.max(...samples.map((figures) => figures["Stack used"])) / SIMULATOR_SLOT_BYTES;
+      rows.push([
+        "XS stack, the most used in the run",
+        `${most} of ${size} slots (creation.stack)`,
+      ]);
+    }
 
     const width = Math.max(...rows.map(([name]) => name.length));
     console.log("bench:sim (Moddable simulator, real XS, instrumented build, loopback)");
