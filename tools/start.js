@@ -65,6 +65,11 @@ if (options.overrides.some(([key]) => key === "engine")) {
 }
 
 const xs = chooseEngine();
+if (xs && !xs.boardStack) {
+  process.stderr.write(
+    `start: the XS engine runs with xsnap's stack, not the board's: ${xs.why}\n`,
+  );
+}
 
 let app;
 try {
