@@ -1,8 +1,10 @@
 /*
  * Ping-based liveness for one client: when to ping it, when it is overdue (nothing from it within
  * pingTimeout: the client is gone, or its network is), and when it has been idle too long.
- * Anything that arrives after a ping answers it as a pong would: a client streaming a long
- * message may have its pong queued behind that message, and its bytes show it is there.
+ * Anything read after a ping answers it as a pong would: a client streaming a long message may
+ * have its pong queued behind that message, and its bytes show it is there. Liveness judges only
+ * what the server reads: while the server is not reading the client (see `hold`), its deadlines
+ * do not run out.
  */
 export interface LivenessOptions {
   /** Ping every pingInterval ms (0: never). */
@@ -33,6 +35,16 @@ export class Liveness {
 
   pong(): void {
     this.#pongDue = 0;
+  }
+
+  /**
+   * The server is not reading the client at `now` (bytes wait for it, or for room): it cannot see
+   * a pong or anything else, so nothing is due before a whole pingTimeout (or idleTimeout) after
+   * it reads again. A client that takes nothing is sendTimeout's to judge, not this.
+   */
+  hold(now: number, options: LivenessOptions): void {
+    if (this.#pongDue) this.#pongDue = Math.max(this.#pongDue, now + options.pingTimeout);
+    this.#lastReceived = Math.max(this.#lastReceived, now);
   }
 
   /** What to do at `now`; a ping returned here counts as sent. */

@@ -31,6 +31,21 @@ describe("firmware liveness", () => {
     expect(liveness.check(2500, options)).to.equal(LivenessAction.drop);
   });
 
+  it("lets no deadline run out while the server is not reading the client: a whole pingTimeout after it reads again", () => {
+    const liveness = new Liveness(0);
+    expect(liveness.check(1000, options)).to.equal(LivenessAction.ping);
+    liveness.hold(1100, options); // bytes wait for the client, or the budget has no room
+    liveness.hold(1450, options);
+    expect(liveness.check(1600, options)).to.equal(LivenessAction.none); // was due at 1500
+    expect(liveness.check(1949, options)).to.equal(LivenessAction.none);
+    expect(liveness.check(1950, options)).to.equal(LivenessAction.drop);
+    const idle = { pingInterval: 0, pingTimeout: 500, idleTimeout: 3000 };
+    const quiet = new Liveness(0);
+    quiet.hold(2500, idle);
+    expect(quiet.check(5499, idle)).to.equal(LivenessAction.none);
+    expect(quiet.check(5500, idle)).to.equal(LivenessAction.closeIdle);
+  });
+
   it("closes a client idle for idleTimeout, counting anything it sends", () => {
     const liveness = new Liveness(0);
     const idle = { pingInterval: 0, pingTimeout: 500, idleTimeout: 3000 };
