@@ -5,8 +5,9 @@
 // Generic (the reference server echoes up to target.echoLimit; on the firmware GET /status also
 // shows that what it held stayed within its buffer budget).
 //
-// The echo of a message comes in at least as many fragments as the client sent it in: the clients
-// here accept any number (a `ws` client's default is at most 16 384).
+// The echo comes in frames as long as the client's: at most one frame per read of the socket, and
+// never more frames than the client sent, so that a default `ws` client (at most 16 384 fragments
+// a message) takes any echo.
 //
 // A 16 MiB echo moves 32 MiB; a target slower than SLOWEST_MB_PER_S (the simulator's sockets
 // move ~74 KB/s) would take minutes: the test measures the echo's throughput first and skips.
@@ -23,6 +24,8 @@ import { RawClient } from "../tools/wire/raw-client.js";
 const MiB = 1024 * 1024;
 const LARGE = 16 * MiB;
 const FRAGMENTS = 65_537;
+/** The text message sent in FRAGMENTS fragments. */
+const LARGE_TEXT = 4 * MiB;
 /** Longest a large echo may take here, from the measured throughput, before the test skips. */
 const LONGEST_ECHO_S = 60;
 /** The probe of the echo's throughput: long enough to measure, short on a slow target. */
@@ -46,7 +49,7 @@ async function echoThroughput(client) {
 async function clientForLargeEcho(context, bytes) {
   if (bytes > target.echoLimit) skipBecause(context, "above the echo's limit");
   context.timeout(target.timeoutMs + 2 * LONGEST_ECHO_S * 1000);
-  const client = await WsClient.open(target, { maxFragments: 0 });
+  const client = await WsClient.open(target); // a default client: at most 16 384 fragments
   const rate = await echoThroughput(client);
   const seconds = bytes / rate;
   if (seconds > LONGEST_ECHO_S) {
@@ -110,7 +113,7 @@ describe("streaming echo", function () {
     await expectWithinBudget();
   });
 
-  it(`echoes a ${LARGE / MiB} MiB binary message sent as ${FRAGMENTS} fragments, intact`, async function () {
+  it(`echoes a ${LARGE / MiB} MiB binary message sent as ${FRAGMENTS} fragments, intact, to a default ws client`, async function () {
     const { client, waitMs } = await clientForLargeEcho(this, LARGE);
     const message = binaryPayload(LARGE, 17);
     await client.sendFragments(fragmentsOf(message, FRAGMENTS));
@@ -119,6 +122,42 @@ describe("streaming echo", function () {
     expect(data.length, "echo length").to.equal(LARGE);
     expect(data.equals(message), "echoed bytes differ").to.equal(true);
     await expectWithinBudget();
+  });
+
+  it(`echoes a ${LARGE_TEXT / MiB} MiB text message sent as ${FRAGMENTS} fragments, intact, to a default ws client`, async function () {
+    const { client, waitMs } = await clientForLargeEcho(this, LARGE_TEXT);
+    const bytes = Buffer.from(multibyteText(LARGE_TEXT)).subarray(0, LARGE_TEXT);
+    const text = bytes.toString("utf8").replace(/\uFFFD$/, ""); // whole code points only
+    const whole = Buffer.from(text);
+    await client.sendFragments(fragmentsOf(whole, FRAGMENTS), { binary: false });
+    const { data, isBinary } = await client.nextMessage(waitMs);
+    expect(isBinary, "echo type").to.equal(false);
+    expect(data.equals(whole), `echo of ${whole.length} bytes of text`).to.equal(true);
+  });
+
+  it("echoes a frame as one frame, however it is read, and fragments in no more frames than they came in", async function () {
+    const client = await RawClient.open(target);
+    for (const size of [MiB, 1024, 64]) {
+      const message = binaryPayload(MiB, size & 0xff);
+      const frames = [];
+      for (let offset = 0; offset < MiB; offset += size) {
+        const end = Math.min(MiB, offset + size);
+        const opcode = offset === 0 ? Opcode.BINARY : Opcode.CONTINUATION;
+        const payload = message.subarray(offset, end);
+        frames.push(encodeFrame({ fin: end === MiB, opcode, payload }));
+      }
+      await client.sendRaw(Buffer.concat(frames));
+      const echoed = [];
+      let last;
+      do {
+        last = await client.nextFrame(target.timeoutMs);
+        echoed.push(last.payload);
+      } while (!last.fin);
+      expect(Buffer.concat(echoed).equals(message), `the echo of ${frames.length} frames`).to.equal(
+        true,
+      );
+      expect(echoed.length, `frames of the echo of ${frames.length}`).to.be.at.most(frames.length);
+    }
   });
 
   it("echoes a long text message whose fragments are all cut inside UTF-8 sequences, as text", async function () {

@@ -87,9 +87,14 @@ export class SocketChannel {
     this.remoteAddress = this.#socket.remoteAddress ?? "";
   }
 
-  /** Bytes waiting to be sent. */
+  /** Bytes waiting to be sent that the socket can be given now. */
   get queuedBytes(): number {
     return this.#queue.bytes;
+  }
+
+  /** Bytes waiting to be sent in all, those held behind a frame not yet whole included. */
+  get waitingBytes(): number {
+    return this.#queue.bytes + this.#queue.heldBytes;
   }
 
   /** How long bytes have waited here with the client taking none of them (0: none waiting). */
@@ -108,11 +113,23 @@ export class SocketChannel {
 
   /**
    * Queues one frame or response (its chunks) and writes what fits. `shared`: the same chunks are
-   * queued on other channels too (a broadcast), to be counted once.
+   * queued on other channels too (a broadcast), to be counted once. `open`: the frame's payload has
+   * that many bytes more to come (writeMore).
    */
-  write(chunks: Uint8Array[], shared: SharedBytes | null = null): void {
+  write(chunks: Uint8Array[], shared: SharedBytes | null = null, open = 0): void {
     if (this.#ending) return;
-    this.#queue.push(chunks, shared);
+    this.#queue.push(chunks, shared, open);
+    this.#written();
+  }
+
+  /** The next bytes of the payload of the frame written `open`. */
+  writeMore(bytes: Uint8Array): void {
+    if (this.#ending) return;
+    this.#queue.pushMore(bytes);
+    this.#written();
+  }
+
+  #written(): void {
     // What waited goes only once the socket reports space (writable), so this is not expected to
     // drain it; if it does, the owner hears so after its callback, not inside it.
     if (this.#flush()) Promise.resolve().then(() => this.guarded(() => this.owner.drained?.()));

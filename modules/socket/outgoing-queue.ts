@@ -1,6 +1,11 @@
 /*
  * Bytes waiting to be sent on one connection, a frame (or HTTP response) at a time.
  *
+ * A frame may be queued before all its payload is known (an echo streamed as it is read): pushed
+ * `open` with the count of payload bytes still to come, which pushMore() adds as they arrive. Until
+ * it is whole, what else is pushed is held behind it (and counted in the budget), since nothing
+ * may go on the wire inside a frame.
+ *
  * On ESP32, `write()` throws "would block" when given more than the free TCP send buffer
  * (TCP_SND_BUF, 8192 bytes by default); the socket reports space again in `onWritable`. The
  * queue therefore writes at most the space it was told about, in slices, and keeps the rest
@@ -28,15 +33,19 @@ interface QueuedFrame {
   readonly chunks: Uint8Array[];
   readonly bytes: number;
   readonly shared: SharedBytes | null;
-  counted: boolean; // in the budget (it was left waiting after a flush)
+  counted: boolean; // in the budget (it was left waiting after a flush, or held)
+  readonly continues: boolean; // more of the payload of the frame before it (pushMore)
 }
 
 export class OutgoingQueue {
   readonly #budget: BufferBudget;
   #frames: QueuedFrame[] | null = null; // none while idle
+  #held: QueuedFrame[] | null = null; // pushed while a frame is open: sent once it is whole
+  #open = 0; // payload bytes of the open frame still to come (0: none is open)
   #chunk = 0; // the chunk of the first frame being written
   #offset = 0; // bytes of that chunk already written
   #bytes = 0;
+  #heldBytes = 0;
   #writable = 0;
   #broken = false;
 
@@ -44,17 +53,14 @@ export class OutgoingQueue {
     this.#budget = budget;
   }
 
-  /** Bytes queued and not yet handed to the socket. */
+  /** Bytes queued that the socket can be given now (not those held behind an open frame). */
   get bytes(): number {
     return this.#bytes;
   }
 
-  /** Bytes of the frames queued behind the first one (the one being written, or next to be). */
-  get waitingBytes(): number {
-    const frames = this.#frames;
-    let waiting = 0;
-    if (frames) for (let i = 1; i < frames.length; i++) waiting += frames[i].bytes;
-    return waiting;
+  /** Bytes held behind an open frame until it is whole. */
+  get heldBytes(): number {
+    return this.#heldBytes;
   }
 
   /**
@@ -66,24 +72,72 @@ export class OutgoingQueue {
     return this.#broken;
   }
 
-  /** Queues one frame (or one HTTP response) made of these chunks; `shared` when others hold it. */
-  push(chunks: Uint8Array[], shared: SharedBytes | null = null): void {
+  /**
+   * Queues one frame (or one HTTP response) made of these chunks; `shared` when others hold it.
+   * `open`: the frame's payload has that many bytes more to come, by pushMore().
+   */
+  push(chunks: Uint8Array[], shared: SharedBytes | null = null, open = 0): void {
     let bytes = 0;
     for (const chunk of chunks) bytes += chunk.length;
     if (bytes === 0) return;
-    (this.#frames ??= []).push({ chunks, bytes, shared, counted: false });
+    const frame = { chunks, bytes, shared, counted: false, continues: false };
+    if (this.#open > 0) {
+      this.#count(frame); // it waits, however much room the socket has
+      (this.#held ??= []).push(frame);
+      this.#heldBytes += bytes;
+      return;
+    }
+    (this.#frames ??= []).push(frame);
     this.#bytes += bytes;
+    this.#open = open;
   }
 
-  /** Drops every frame not yet started; the frame being written, if any, stays whole. */
+  /** The next bytes of the open frame's payload; once it is whole, what was held goes behind it. */
+  pushMore(bytes: Uint8Array): void {
+    if (bytes.length > this.#open) throw new RangeError("more bytes than the open frame has left");
+    if (bytes.length === 0) return;
+    const frame = {
+      chunks: [bytes],
+      bytes: bytes.length,
+      shared: null,
+      counted: false,
+      continues: true,
+    };
+    (this.#frames ??= []).push(frame);
+    this.#bytes += bytes.length;
+    this.#open -= bytes.length;
+    const held = this.#held;
+    if (this.#open > 0 || !held) return;
+    for (const frame of held) this.#frames.push(frame);
+    this.#bytes += this.#heldBytes;
+    this.#held = null;
+    this.#heldBytes = 0;
+  }
+
+  /**
+   * Drops every frame not yet started, and what is held; the frame being written, if any, stays
+   * whole as far as its payload was queued (an open one is not finished: what follows waits).
+   */
   dropUnsent(): void {
+    this.#dropHeld();
     const frames = this.#frames;
     if (!frames) return;
-    const keep = this.#chunk > 0 || this.#offset > 0 ? 1 : 0;
+    let keep = this.#chunk > 0 || this.#offset > 0 ? 1 : 0;
+    while (keep > 0 && keep < frames.length && frames[keep].continues) keep++;
     for (let i = keep; i < frames.length; i++) this.#release(frames[i]);
+    if (keep < frames.length || keep === 0) this.#open = 0; // the open frame, unstarted, is gone
+    this.#bytes = 0;
+    for (let i = 0; i < keep; i++) this.#bytes += frames[i].bytes;
+    this.#bytes -= keep ? this.#writtenOfFirst() : 0;
     frames.length = keep;
-    this.#bytes = keep ? frames[0].bytes - this.#writtenOfFirst() : 0;
     if (!keep) this.#frames = null;
+  }
+
+  #dropHeld(): void {
+    const held = this.#held;
+    if (held) for (const frame of held) this.#release(frame);
+    this.#held = null;
+    this.#heldBytes = 0;
   }
 
   /** Records the free send space the socket reported in `onWritable`. */
@@ -134,22 +188,25 @@ export class OutgoingQueue {
     return written;
   }
 
-  /** Counts the frames queued since the last flush (at the end: the others are counted). */
+  /** Counts the frames left waiting that are not counted yet. */
   #countWaiting(frames: QueuedFrame[]): void {
-    for (let i = frames.length - 1; i >= 0 && !frames[i].counted; i--) {
-      const frame = frames[i];
-      frame.counted = true;
-      const shared = frame.shared;
-      if (!shared) this.#budget.take(frame.bytes);
-      else if (shared.holders++ === 0) this.#budget.take(shared.bytes);
-    }
+    for (const frame of frames) if (!frame.counted) this.#count(frame);
+  }
+
+  #count(frame: QueuedFrame): void {
+    frame.counted = true;
+    const shared = frame.shared;
+    if (!shared) this.#budget.take(frame.bytes);
+    else if (shared.holders++ === 0) this.#budget.take(shared.bytes);
   }
 
   /** Drops everything queued (the connection has ended). */
   clear(): void {
+    this.#dropHeld();
     const frames = this.#frames;
     if (frames) for (const frame of frames) this.#release(frame);
     this.#frames = null;
+    this.#open = 0;
     this.#chunk = 0;
     this.#offset = 0;
     this.#bytes = 0;

@@ -22,6 +22,7 @@ import {
   encodeBytes,
   encodeClosePayload,
   encodeFrame,
+  encodeFrameHeader,
   encodeMessage,
 } from "websocket/frame-encoder";
 import {
@@ -49,12 +50,28 @@ export class MessagePart {
   /** The first part of its message, the last (both: the message is in this part alone). */
   readonly first: boolean;
   readonly last: boolean;
+  /**
+   * How sendPart frames it: ≥ 0, the part begins a frame of that payload length (its own length
+   * when it is whole frames of the client's), which ends the message when `finalFrame`; -1, it
+   * goes on with the frame the part before it began.
+   */
+  readonly frameLength: number;
+  readonly finalFrame: boolean;
 
-  constructor(bytes: Uint8Array, isText: boolean, first: boolean, last: boolean) {
+  constructor(
+    bytes: Uint8Array,
+    isText: boolean,
+    first: boolean,
+    last: boolean,
+    frameLength: number,
+    finalFrame: boolean,
+  ) {
     this.bytes = bytes;
     this.isText = isText;
     this.first = first;
     this.last = last;
+    this.frameLength = frameLength;
+    this.finalFrame = finalFrame;
   }
 
   /** The message as a string when it is text and this part is all of it, else undefined. */
@@ -194,7 +211,7 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
 
   /** Bytes waiting to be sent to this client. */
   get queuedBytes(): number {
-    return this.#channel.queuedBytes;
+    return this.#channel.waitingBytes;
   }
 
   /** Sends a text (string) or binary (ArrayBuffer) message; ignored unless open. */
@@ -210,15 +227,22 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
   }
 
   /**
-   * Sends a part of a message as onMessagePart gives it: the parts sent, in order, are the
-   * fragments of one message of the same type (an echo of the message as it streams in).
+   * Sends a part of a message as onMessagePart gives it: every part of a message sent, in order,
+   * is an echo of the message as it streams in, in frames as long as the client's (a long frame
+   * goes out as it comes in, its header first; the short frames of one read go as one).
    */
   sendPart(part: MessagePart): void {
     if (this.#state !== ReadyState.open) return;
-    const opcode = !part.first ? Opcode.continuation : part.isText ? Opcode.text : Opcode.binary;
     countOut(this.traffic, part.bytes.length, part.last ? 1 : 0);
     countOut(this.#events.totals, part.bytes.length, part.last ? 1 : 0);
-    this.#channel.write(encodeFrame(opcode, part.bytes, part.last));
+    if (part.frameLength < 0) return this.#channel.writeMore(part.bytes);
+    const opcode = !part.first ? Opcode.continuation : part.isText ? Opcode.text : Opcode.binary;
+    const rest = part.frameLength - part.bytes.length;
+    const chunks =
+      rest > 0
+        ? [encodeFrameHeader(opcode, part.frameLength, part.finalFrame), part.bytes]
+        : encodeFrame(opcode, part.bytes, part.finalFrame);
+    this.#channel.write(chunks, null, rest);
   }
 
   /**
@@ -247,12 +271,12 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
       const { sendTimeout, pingTimeout } = this.#options;
       if (sendTimeout && this.#channel.stalledFor(now) >= sendTimeout) return this.#notReading();
       if (this.#state !== ReadyState.open) return;
-      // Bytes from it wait unread because the budget has no room: it is there. Bytes to it wait
-      // unsent: sendTimeout watches it, and a ping would only wait behind them; without a
-      // sendTimeout the ping, behind them, tells (and a client that sent FIN cannot answer it).
-      const waitingForUs = this.#channel.queuedBytes > 0;
-      if (this.#available > 0 && !waitingForUs) this.#liveness.received(now);
-      if (sendTimeout && waitingForUs) return;
+      // Not reading it (bytes wait for it, or for room, or unread in its socket): no ping, and no
+      // deadline runs out; a client that takes nothing is sendTimeout's to close.
+      if (this.#channel.queuedBytes > 0 || this.#available > 0 || this.#frames.waiting) {
+        this.#liveness.hold(now, this.#options);
+        return;
+      }
       const action = this.#liveness.check(now, this.#options);
       if (action === LivenessAction.ping) this.ping();
       else if (action === LivenessAction.closeIdle) this.close(CloseCode.goingAway, "idle");
@@ -328,6 +352,11 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
    * while what is queued for the client waits, or while the budget has no room.
    */
   #read(): void {
+    this.#readAvailable();
+    this.#frames.endOfRead(); // a streaming handler gets this read's short frames as one part
+  }
+
+  #readAvailable(): void {
     const frames = this.#frames;
     const channel = this.#channel;
     while (this.#available > 0 && this.#state !== ReadyState.closed) {
@@ -343,11 +372,11 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
         const field = this.#events.headerViews[count];
         channel.read(field);
         frames.push(field);
+      } else if (frames.takesWholePayload && wanted <= this.#available) {
+        frames.pushPayload(channel.read(wanted)); // streaming: gathered with this read's frames
       } else if (frames.takesParts) {
         if (!this.#events.budget.fits(count)) return this.#events.budget.wait(this);
         frames.pushPart(channel.read(count));
-      } else if (frames.takesWholePayload && wanted <= this.#available) {
-        frames.pushPayload(channel.read(wanted));
       } else {
         const bytes = new Uint8Array(count);
         channel.read(bytes);
@@ -370,11 +399,19 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
     else handler.onMessage?.(this, isText ? String.fromArrayBuffer(data) : data);
   }
 
-  parsedPart(part: Uint8Array, isText: boolean, first: boolean, last: boolean): void {
+  parsedPart(
+    part: Uint8Array,
+    isText: boolean,
+    first: boolean,
+    last: boolean,
+    frameLength: number,
+    finalFrame: boolean,
+  ): void {
     if (this.#state !== ReadyState.open) return;
     countIn(this.traffic, part.length, last ? 1 : 0);
     countIn(this.#events.totals, part.length, last ? 1 : 0);
-    this.endpoint.handler.onMessagePart?.(this, new MessagePart(part, isText, first, last));
+    const message = new MessagePart(part, isText, first, last, frameLength, finalFrame);
+    this.endpoint.handler.onMessagePart?.(this, message);
   }
 
   parsedPing(payload: Uint8Array): void {

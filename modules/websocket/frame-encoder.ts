@@ -32,7 +32,7 @@ function writeFrameHeader(target: Uint8Array, opcode: number, length: number, fi
 }
 
 /** The 2, 4 or 10 header bytes of an unmasked frame. */
-function encodeFrameHeader(opcode: number, length: number, fin: boolean): Uint8Array {
+export function encodeFrameHeader(opcode: number, length: number, fin: boolean): Uint8Array {
   const header = new Uint8Array(headerLength(length));
   writeFrameHeader(header, opcode, length, fin);
   return header;

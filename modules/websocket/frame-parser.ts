@@ -11,7 +11,10 @@
  *   stops where it is until `resume()`), or refuse with a close code;
  * - streaming: each part of a message as it arrives (`parsedPart`), unmasked and, for text,
  *   checked as UTF-8 as far as it has arrived, so that a message of any length costs one read.
- *   A payload of at most 125 bytes comes as one part, whatever the reads.
+ *   A frame longer than 125 bytes comes in parts as it is read, the first saying its length (an
+ *   echo sends it as one frame too); the payloads of shorter frames of a message are gathered
+ *   into one part per read of the socket (endOfRead), so that an echo sends at most one frame per
+ *   read and never more frames than the client did.
  *
  * Protocol violations are reported with the close code for the connection to send; nothing is
  * thrown. After a violation the parser goes on reading frames, skipping their payloads, so that
@@ -29,8 +32,20 @@ import { isValidUtf8, UTF8_FAILED, UTF8_START, utf8Scan } from "websocket/utf8-v
 export interface FrameParserHandler {
   /** Assembling: a whole message, text (already validated as UTF-8) or binary. */
   parsedMessage(data: ArrayBuffer, isText: boolean): void;
-  /** Streaming: the next part of a message (text checked so far); `last` ends the message. */
-  parsedPart(part: Uint8Array, isText: boolean, first: boolean, last: boolean): void;
+  /**
+   * Streaming: the next part of a message (text checked so far); `last` ends the message.
+   * `frameLength` ≥ 0: the part begins a frame of that payload length (its own length when it is
+   * whole), `finalFrame` when that frame ends the message; -1: the part goes on with the frame an
+   * earlier part began.
+   */
+  parsedPart(
+    part: Uint8Array,
+    isText: boolean,
+    first: boolean,
+    last: boolean,
+    frameLength: number,
+    finalFrame: boolean,
+  ): void;
   parsedPing(payload: Uint8Array): void;
   parsedPong(payload: Uint8Array): void;
   /** The peer's close frame; code is 1005 when the frame carried no code. */
@@ -117,6 +132,11 @@ export class FrameParser {
   #utf8 = UTF8_START;
   #pending: Uint8Array | null = null; // bytes pushed while waiting for room, read on resume()
 
+  // Streaming: payloads of short frames gathered into one part until the read ends.
+  #gathered: Uint8Array[] | null = null;
+  #gatheredLength = 0;
+  #gatheredFirst = false;
+
   constructor(handler: FrameParserHandler, limits: FrameParserLimits, { streaming = false } = {}) {
     this.#handler = handler;
     this.#limits = limits;
@@ -189,16 +209,11 @@ export class FrameParser {
   }
 
   /**
-   * True when the next bytes are a whole payload to keep, which pushPayload may take (a streamed
-   * payload longer than 125 bytes is taken in parts instead, pushPart).
+   * True when the next bytes are a whole payload to keep, which pushPayload may take (when all of
+   * it is there; a streamed payload longer than 125 bytes may also come in parts, pushPart).
    */
   get takesWholePayload(): boolean {
-    return (
-      this.#state === State.payload &&
-      this.#payloadOffset === 0 &&
-      this.#keep &&
-      !this.#streamsInParts()
-    );
+    return this.#state === State.payload && this.#payloadOffset === 0 && this.#keep;
   }
 
   /** True when the next bytes are a part of a streamed payload, which pushPart may take. */
@@ -231,19 +246,67 @@ export class FrameParser {
   /** A part of a streamed payload, in a buffer of its own: unmasked in place and passed on. */
   #takePart(part: Uint8Array): void {
     unmask(part, 0, part.length, this.#payloadOffset & 3, this.#mask);
-    const first = this.#payloadOffset === 0 && this.#opcode() !== Opcode.continuation;
+    const begins = this.#payloadOffset === 0;
+    const fin = (this.#info & 0x8000) !== 0;
+    // The short frames of this read before it begin the same frame: one frame per read.
+    const joined = begins && this.#gathered !== null;
+    if (joined) this.#passGathered(false, this.#payloadLength, fin);
+    const first = begins && !joined && this.#opcode() !== Opcode.continuation;
     this.#payloadOffset += part.length;
     const complete = this.#payloadOffset === this.#payloadLength;
-    const last = complete && (this.#info & 0x8000) !== 0;
+    const last = complete && fin;
     const isText = this.#isText();
     if (!isText || this.#checkUtf8(part, 0, part.length)) {
       if (last && isText && this.#utf8 !== UTF8_START) {
         this.#discard(CloseCode.invalidPayload, "text message ends inside a UTF-8 sequence");
       } else {
-        this.#handler.parsedPart(part, isText, first, last);
+        const frameLength = begins && !joined ? this.#payloadLength : -1;
+        this.#handler.parsedPart(part, isText, first, last, frameLength, fin);
       }
     }
     if (complete) this.#frameComplete(null);
+  }
+
+  /**
+   * Streaming: the read of the socket is over; what was gathered of short frames goes on as one
+   * part (the message goes on after it).
+   */
+  endOfRead(): void {
+    this.#passGathered(false);
+  }
+
+  /** Gathers a short frame's payload into the part being made of this read's short frames. */
+  #gather(payload: Uint8Array, first: boolean): void {
+    if (!this.#gathered) {
+      this.#gathered = [];
+      this.#gatheredFirst = first;
+    }
+    if (payload.length === 0) return;
+    this.#gathered.push(payload);
+    this.#gatheredLength += payload.length;
+  }
+
+  /**
+   * Passes on what was gathered as one part (`last`: it ends the message): whole frames, or with
+   * `more`, the beginning of a frame whose payload has `more` bytes after it (the long frame that
+   * follows, ending the message when `finalFrame`).
+   */
+  #passGathered(last: boolean, more = 0, finalFrame = last): void {
+    const gathered = this.#gathered;
+    if (!gathered) return;
+    this.#gathered = null;
+    const length = this.#gatheredLength;
+    this.#gatheredLength = 0;
+    const part = gathered.length === 1 ? gathered[0] : new Uint8Array(length);
+    if (gathered.length > 1) {
+      let offset = 0;
+      for (const payload of gathered) {
+        part.set(payload, offset);
+        offset += payload.length;
+      }
+    }
+    const isText = this.#messageOpcode === Opcode.text;
+    this.#handler.parsedPart(part, isText, this.#gatheredFirst, last, length + more, finalFrame);
   }
 
   /** Waiting for room (`waiting`): asks the handler again, and reads on what was pushed since. */
@@ -276,6 +339,8 @@ export class FrameParser {
     this.#fragments = null;
     this.#payload = null;
     this.#pending = null;
+    this.#gathered = null;
+    this.#gatheredLength = 0;
   }
 
   /** Adds header bytes to the field being read: the first two kept, lengths and mask summed. */
@@ -465,6 +530,8 @@ export class FrameParser {
       if (opcode === Opcode.close && payload) this.#closeFrame(payload);
       return;
     }
+    // A ping or pong is answered at once; what this read gathered goes on at the end of the read.
+    if (opcode === Opcode.close) this.#passGathered(false);
     switch (opcode) {
       case Opcode.ping:
         return this.#handler.parsedPing(payload as Uint8Array);
@@ -480,9 +547,13 @@ export class FrameParser {
       return this.#discard(CloseCode.invalidPayload, "text message ends inside a UTF-8 sequence");
     }
     if (this.#streaming) {
-      // A part already handed on (null), or a small payload handed on whole now.
-      if (payload) this.#handler.parsedPart(payload, isText, first, fin);
-      if (fin) this.#messageDone();
+      // A part already handed on (null), or a short frame's payload, gathered with the others of
+      // this read; the message's last frame passes them on at once.
+      if (payload) this.#gather(payload, first);
+      if (fin) {
+        this.#passGathered(true);
+        this.#messageDone();
+      }
       return;
     }
     this.#messageLength += (payload as Uint8Array).length;
@@ -544,6 +615,7 @@ export class FrameParser {
 
   /** A violation that leaves the framing intact: later frames are read, and only a close counts. */
   #discard(code: number, message: string): void {
+    this.#passGathered(false); // the valid bytes before it
     this.#discarding = true;
     this.#keep = false; // the rest of this frame is skipped (#readMask decides for the next ones)
     this.#messageDone();

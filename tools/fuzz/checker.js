@@ -127,6 +127,14 @@ export class ServerOutput {
     return message ? { opcode: message.opcode, payload: Buffer.concat(message.parts) } : null;
   }
 
+  /**
+   * True when what the server sent ends inside a frame: the firmware's echo of a long frame goes
+   * out as it comes in, so a connection failed in the middle of one can send no close frame.
+   */
+  get midFrame() {
+    return this.upgraded && !this.#parser.sawClose && this.#parser.buffer.length > 0;
+  }
+
   /** Body bytes still owed by a non-101 response (null: until the connection closes). */
   get bodyMissing() {
     return this.expectedBody === null ? null : Math.max(0, this.expectedBody - this.bodyLength);

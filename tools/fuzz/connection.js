@@ -488,7 +488,9 @@ class Iteration {
       this.#checkUnfinished(this.#owedEcho(), "when the iteration ended");
     if (!model || !this.closed || this.weEnded || this.output.closeFrame) return;
     // The server closed TCP without a close frame: fine only when it had given up on a client
-    // that left a ping unanswered for pingTimeout (inside a frame, a client cannot answer).
+    // that left a ping unanswered for pingTimeout (inside a frame, a client cannot answer), or
+    // when it failed the connection inside a frame of its own (the echo of a long frame): no
+    // close frame can go inside another frame (RFC 6455 §7.1.7: it SHOULD send one, where it can).
     const owed = this.pingOwedSince !== null ? this.closedAt - this.pingOwedSince : 0;
     if (model.state === "lenient") return;
     if (model.bytesAfterClientClose) {
@@ -496,6 +498,12 @@ class Iteration {
       // a connection with unread bytes, and its close frame may be lost with it.
       this.notes.push(
         `reset after ${model.bytesAfterClientClose} bytes sent after the client's close frame`,
+      );
+      return;
+    }
+    if (this.output.midFrame && this.ctx.firmware) {
+      this.notes.push(
+        "the server failed the connection inside the echo of a frame: no close frame",
       );
       return;
     }

@@ -311,6 +311,33 @@ describe("firmware frame parser, streaming and room", () => {
     expect(all).to.deep.equal([...big, ...big, 1, 2]);
   });
 
+  it("frames an echo as the client did, at most one frame a read: short frames gathered until the read ends, a long one begun with them", () => {
+    const handler = recordingHandler();
+    const parts = [];
+    handler.parsedPart = (part, isText, first, last, frameLength, finalFrame) =>
+      parts.push([part.length, first, last, frameLength, finalFrame]);
+    const parser = new FrameParser(handler, limits, streaming);
+    const short = (opcode, n) =>
+      Array.from(clientFrame({ fin: false, opcode, payload: new Array(n).fill(1) }));
+    parser.push(Uint8Array.from([...short(2, 10), ...short(0, 20), ...short(0, 30)]));
+    expect(parts, "gathered until the read ends").to.deep.equal([]);
+    parser.endOfRead();
+    expect(parts.splice(0)).to.deep.equal([[60, true, false, 60, false]]);
+    const long = clientFrame({ opcode: 0, payload: new Array(300).fill(2) }); // 8 bytes of header
+    parser.push(Uint8Array.from([...short(0, 5), ...long.slice(0, 8 + 100)]));
+    parser.endOfRead();
+    expect(parts.splice(0), "the short frame begins the long one's frame").to.deep.equal([
+      [5, false, false, 305, true],
+      [100, false, false, -1, true],
+    ]);
+    parser.push(long.slice(8 + 100));
+    expect(parts.splice(0), "its rest, ending the message").to.deep.equal([
+      [200, false, true, -1, true],
+    ]);
+    parser.push(Uint8Array.from(clientFrame({ opcode: 1, payload: utf8("hi") })));
+    expect(parts, "a whole message goes at once").to.deep.equal([[2, true, true, 2, true]]);
+  });
+
   it("streams a payload of at most 125 bytes as one part however it arrives", () => {
     const handler = recordingHandler();
     const parser = new FrameParser(handler, limits, streaming);

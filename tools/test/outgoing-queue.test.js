@@ -46,15 +46,43 @@ describe("firmware outgoing queue", () => {
     expect(queue.bytes, "the rest of the frame begun").to.equal(2);
   });
 
-  it("counts as waiting only what is queued behind the frame being written", () => {
-    const queue = new OutgoingQueue(new BufferBudget(100000));
-    queue.push([new Uint8Array(4), new Uint8Array(30000)]); // a large frame: header, payload
-    queue.push([new Uint8Array(7)]);
-    expect(queue.waitingBytes, "before any write").to.equal(7);
-    queue.setWritable(8192);
-    queue.flush(fakeSocket(8192));
-    expect(queue.bytes, "left of the large frame, and the next").to.equal(30004 - 8192 + 7);
-    expect(queue.waitingBytes, "behind it").to.equal(7);
+  it("holds what is pushed while a frame is open, counted in the budget, until its payload is whole", () => {
+    const budget = new BufferBudget(100000);
+    const queue = new OutgoingQueue(budget);
+    queue.push([Uint8Array.of(0x82, 4), Uint8Array.of(1)], null, 3); // 1 of 4 payload bytes
+    queue.push([Uint8Array.of(0x89, 0)]); // a ping: not inside the frame
+    expect(queue.bytes, "what the socket may take now").to.equal(3);
+    expect(queue.heldBytes).to.equal(2);
+    expect(budget.held, "the held ping counts").to.equal(2);
+    queue.setWritable(100);
+    const socket = fakeSocket(100);
+    queue.flush(socket);
+    queue.pushMore(Uint8Array.of(2, 3));
+    queue.flush(socket);
+    expect(queue.heldBytes, "still open").to.equal(2);
+    queue.pushMore(Uint8Array.of(4));
+    expect(() => queue.pushMore(Uint8Array.of(5)), "more than the frame has").to.throw(RangeError);
+    queue.flush(socket);
+    expect(socket.written.flat()).to.deep.equal([0x82, 4, 1, 2, 3, 4, 0x89, 0]);
+    expect(queue.bytes + queue.heldBytes).to.equal(0);
+    expect(budget.held, "all given back").to.equal(0);
+  });
+
+  it("keeps an open frame begun on the wire when dropping the unsent, and drops one not begun", () => {
+    const queue = new OutgoingQueue(new BufferBudget(1000));
+    queue.push([Uint8Array.of(0x82, 4, 1, 2)], null, 2);
+    queue.setWritable(1);
+    queue.flush(fakeSocket(1));
+    queue.pushMore(Uint8Array.of(3));
+    queue.push([Uint8Array.of(0x88, 0)]); // held
+    queue.dropUnsent();
+    expect(queue.bytes, "the begun frame's rest stays").to.equal(4);
+    expect(queue.heldBytes).to.equal(0);
+    const fresh = new OutgoingQueue(new BufferBudget(1000));
+    fresh.push([Uint8Array.of(0x82, 4, 1)], null, 3);
+    fresh.dropUnsent();
+    fresh.push([Uint8Array.of(0x88, 0)]);
+    expect(fresh.bytes, "nothing open any more: the close frame can go").to.equal(2);
   });
 
   it("is broken once a write returns nothing (the simulator's socket after a reset)", () => {
