@@ -68,7 +68,7 @@ async function statusWithToken(t) {
  * the ESP32), a connection the server has just closed may hold its slot a moment longer.
  */
 async function retryingTcpFailures(attempt, t) {
-  const deadline = performance.now() + t.replyTimeoutMs;
+  const deadline = performance.now() + t.timeoutMs;
   for (;;) {
     try {
       return await attempt();

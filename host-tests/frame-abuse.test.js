@@ -8,22 +8,20 @@
 //
 // `[firmware]` tests check the firmware's own limits: maxFrames on its whole-message endpoint
 // (target.wholePath; not in /status: support/firmware-config.js), exact close codes where RFC 6455 allows two, and its liveness
-// (pingInterval, pingTimeout from GET /status), which is what ends a connection stalled mid-frame.
+// (pingInterval, pingTimeout from GET /status), which is what ends a connection stalled mid-frame:
+// that test runs on the timing tests' instance (support/timing.js).
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import "./support/hooks.js";
-import { useBystander } from "./support/bystander.js";
+import { Bystander, useBystander } from "./support/bystander.js";
 import { binaryPayload } from "./support/data.js";
 import { firmwareSetting } from "./support/firmware-config.js";
 import { parseClosePayload } from "../tools/wire/close-payload.js";
 import { encodeFrame } from "../tools/wire/frame-encoder.js";
 import { Opcode } from "../tools/wire/opcodes.js";
 import { RawClient } from "../tools/wire/raw-client.js";
-import { targetLimits } from "./support/status.js";
 import { firmwareOnly, target } from "./support/target.js";
-
-/** Slack for a deadline of `ms`: timers, scheduling, and a board's Wi-Fi. */
-const marginFor = (ms) => Math.max(target.kind === "board" ? 1500 : 500, ms * 0.25);
+import { marginFor, timingTarget } from "./support/timing.js";
 
 /** Connections at a time in the many-connection tests: with the bystander and a /status
  * request, well within maxClients (7) and the 8 TCP connections of the platform layer and the board. */
@@ -108,10 +106,10 @@ const STALLS = [
 ];
 
 /** Opens one client per stall, each left inside its frame. */
-async function stalledClients() {
+async function stalledClients(t = target) {
   const clients = [];
   for (const stall of STALLS) {
-    const client = await RawClient.open(target, { answerPings: false, showPings: true });
+    const client = await RawClient.open(t, { answerPings: false, showPings: true });
     await client.sendRaw(stall.bytes());
     clients.push({ ...stall, client, since: performance.now() });
   }
@@ -178,10 +176,13 @@ describe("frame abuse", function () {
   it("[firmware] drops clients stalled in the middle of a frame within pingInterval + pingTimeout", async function () {
     // A client inside a frame cannot answer a ping: liveness ends the connection. That covers
     // a header that promised more bytes than ever come.
-    const { pingInterval, pingTimeout } = await targetLimits(this);
+    firmwareOnly(this, "the firmware's liveness");
+    const { t, limits } = await timingTarget(this);
+    const { pingInterval, pingTimeout } = limits;
     const budget = pingInterval + pingTimeout + marginFor(pingInterval + pingTimeout);
-    this.timeout(budget + 2 * target.timeoutMs);
-    const stalled = await stalledClients();
+    this.timeout(this.timeout() + budget + target.timeoutMs);
+    const witness = t === target ? bystander() : await Bystander.open(t);
+    const stalled = await stalledClients(t);
     await Promise.race([
       Promise.all(stalled.map(({ client }) => client.closed)),
       delay(budget, null, { ref: false }),
@@ -202,8 +203,8 @@ describe("frame abuse", function () {
         `${what}: close frames before the drop after ${lifetime} ms`,
       ).to.be.at.most(1);
     }
-    await bystander().expectAlone("clients stalled mid-frame");
-    await bystander().expectUnharmed("clients stalled mid-frame");
+    await witness.expectAlone("clients stalled mid-frame");
+    await witness.expectUnharmed("clients stalled mid-frame");
   });
 
   it("echoes a text message of 1000 one-byte fragments intact", async function () {

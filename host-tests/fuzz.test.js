@@ -12,6 +12,7 @@
 import { expect } from "chai";
 import "./support/hooks.js";
 import { firmwareOnly, skipBecause, target } from "./support/target.js";
+import { timingTarget } from "./support/timing.js";
 import { freshSeed, parseSeed } from "../tools/fuzz/prng.js";
 import { formatFailure, formatSummary, runFuzz, saveFailure } from "../tools/fuzz/run.js";
 
@@ -37,30 +38,32 @@ describe("fuzz", function () {
     if (target.token)
       skipBecause(this, "the fuzzer's requests carry no token (run it on a server without one)");
     this.timeout(seconds * 1000 + 120_000);
+    // The firmware's timeouts bound what the fuzzer waits for: the timing tests' instance.
+    const { t } = await timingTarget(this);
     const summary = await runFuzz({
-      host: target.host,
-      port: target.port,
-      path: target.path,
+      host: t.host,
+      port: t.port,
+      path: t.path,
       firmware: true,
-      kind: target.kind,
+      kind: t.kind,
       seed,
       iterations,
       seconds,
-      replyTimeoutMs: target.replyTimeoutMs,
-      checkAlive: () => target.assertAlive(),
+      replyTimeoutMs: t.replyTimeoutMs,
+      checkAlive: () => t.assertAlive?.(),
       bystanderEvery: 25,
       fanOutEvery: 40,
       strict: !process.env.FUZZ_LENIENT,
     });
     const replayPrefix =
-      target.kind === "platform"
-        ? `npm run fuzz -- --engine ${target.engine}`
-        : `npm run fuzz -- --url ${target.url}`;
+      t.kind === "platform"
+        ? `npm run fuzz -- --engine ${t.engine}`
+        : `npm run fuzz -- --url ${t.url}`;
     const failures = summary.failures.map((failure) => {
       const file = saveFailure(failure);
       return `${formatFailure(failure, { replayPrefix, maxBytes: 256 })}${file ? `\n  (all the bytes: ${file})` : ""}`;
     });
-    const report = formatSummary(summary, { target: target.url, replayPrefix });
+    const report = formatSummary(summary, { target: t.url, replayPrefix });
     if (summary.knownIssues.size && !failures.length)
       console.log(`      ${report.replaceAll("\n", "\n      ")}`);
     expect(summary.failures, `\n${failures.join("\n\n")}\n\n${report}\n`).to.have.length(0);

@@ -8,7 +8,8 @@
 //
 // Generic tests assert a 4xx (or a close code) and the closed connection; `[firmware]` tests the
 // firmware's exact answers and its limits: maxHeaderSize (not in /status: support/firmware-config.js)
-// and handshakeTimeout (from GET /status).
+// and handshakeTimeout (from GET /status), whose tests run on the timing tests' instance
+// (support/timing.js).
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import "./support/hooks.js";
@@ -19,15 +20,13 @@ import { firmwareSetting } from "./support/firmware-config.js";
 import { httpRequest, parseResponseHead, plainGet } from "../tools/wire/raw-http.js";
 import { newKey } from "../tools/wire/opening-handshake.js";
 import { RawClient } from "../tools/wire/raw-client.js";
-import { fetchStatus, targetLimits } from "./support/status.js";
+import { fetchStatus } from "./support/status.js";
 import { firmwareOnly, target } from "./support/target.js";
+import { marginFor, timingTarget } from "./support/timing.js";
 import { targetUpgrade } from "./support/upgrade.js";
 import { connectTcp } from "../tools/wire/tcp.js";
 
 const upgrade = targetUpgrade;
-
-/** Slack for a deadline of `ms`: timers, scheduling, and a board's Wi-Fi. */
-const marginFor = (ms) => Math.max(target.kind === "board" ? 1500 : 500, ms * 0.25);
 
 /** 10 KiB: over the firmware's maxHeaderSize (4096) and Node's 8 KiB, the reference's limit. */
 const OVERSIZE = 10 * 1024;
@@ -132,8 +131,8 @@ const BAD_REQUESTS = [
  * Writes `source(offset)` pieces every `gapMs`, as a slow or never-ending client does, until the
  * server answers or closes or `timeoutMs` passes; then waits up to `closeWaitMs` for the close.
  */
-async function trickle(source, { gapMs, timeoutMs, closeWaitMs = target.closeWaitMs }) {
-  const socket = await connectTcp(target.host, target.port, { timeoutMs: target.replyTimeoutMs });
+async function trickle(t, source, { gapMs, timeoutMs, closeWaitMs = t.closeWaitMs }) {
+  const socket = await connectTcp(t.host, t.port, { timeoutMs: t.replyTimeoutMs });
   const handle = register({ dispose: () => socket.destroy() });
   const started = performance.now();
   let data = Buffer.alloc(0);
@@ -180,8 +179,8 @@ async function trickle(source, { gapMs, timeoutMs, closeWaitMs = target.closeWai
 }
 
 /** An upgrade request that never ends: its head without the blank line, then field after field. */
-function endlessHead() {
-  const start = upgrade().slice(0, -2); // keeps the CRLF of the last field
+function endlessHead(t) {
+  const start = upgrade({}, t).slice(0, -2); // keeps the CRLF of the last field
   let text = start;
   for (let i = 0; text.length < 3000; i++) text += `X-More-${i}: ${i}\r\n`;
   return text;
@@ -255,13 +254,15 @@ describe("handshake abuse", function () {
   });
 
   it("[firmware] answers 408 and closes a head that never ends (a field every 100 ms) at handshakeTimeout", async function () {
-    const { handshakeTimeout } = await targetLimits(this);
+    firmwareOnly(this, "handshakeTimeout is this firmware's");
+    const { t, limits } = await timingTarget(this);
+    const { handshakeTimeout } = limits;
     const margin = marginFor(handshakeTimeout);
-    this.timeout(handshakeTimeout + 2 * margin + target.timeoutMs);
-    const head = endlessHead();
+    this.timeout(this.timeout() + handshakeTimeout + 2 * margin);
+    const head = endlessHead(t);
     let line = 0;
     const lines = head.split(/(?<=\r\n)/);
-    const result = await trickle(() => lines[line++] ?? "", {
+    const result = await trickle(t, () => lines[line++] ?? "", {
       gapMs: 100,
       timeoutMs: handshakeTimeout + margin,
     });
@@ -271,12 +272,14 @@ describe("handshake abuse", function () {
   });
 
   it("[firmware] answers 408 and closes a slow-loris head (one byte at a time) at handshakeTimeout", async function () {
-    const { handshakeTimeout } = await targetLimits(this);
+    firmwareOnly(this, "handshakeTimeout is this firmware's");
+    const { t, limits } = await timingTarget(this);
+    const { handshakeTimeout } = limits;
     const margin = marginFor(handshakeTimeout);
-    this.timeout(handshakeTimeout + 2 * margin + target.timeoutMs);
-    const head = endlessHead();
+    this.timeout(this.timeout() + handshakeTimeout + 2 * margin);
+    const head = endlessHead(t);
     const gapMs = Math.min(300, handshakeTimeout / 3);
-    const result = await trickle((offset) => head.slice(offset, offset + 1), {
+    const result = await trickle(t, (offset) => head.slice(offset, offset + 1), {
       gapMs,
       timeoutMs: handshakeTimeout + margin,
     });

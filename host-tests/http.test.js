@@ -9,6 +9,7 @@ import "./support/hooks.js";
 import { canStartInstance, instanceStartMs, startInstance } from "./support/instance.js";
 import { targetLimits } from "./support/status.js";
 import { firmwareOnly, skipBecause, target } from "./support/target.js";
+import { marginFor, timingTarget } from "./support/timing.js";
 import { httpRequest, parseResponseHead, plainGet } from "../tools/wire/raw-http.js";
 import { Waiter } from "../tools/wire/waiter.js";
 
@@ -148,24 +149,25 @@ describe("plain HTTP: HEAD, kept connections, /tick", function () {
 
   it("[firmware] closes a kept connection with a refusal, and one that waits handshakeTimeout for a request without a word", async function () {
     firmwareOnly(this, "the firmware's timeouts");
-    const { handshakeTimeout } = await targetLimits(this);
+    const { t, limits } = await timingTarget(this);
+    const { handshakeTimeout } = limits;
     if (!handshakeTimeout) skipBecause(this, "handshakeTimeout=0: a kept connection waits forever");
-    this.timeout(handshakeTimeout + 3 * target.timeoutMs);
-    const refused = await openConnection(target);
+    this.timeout(this.timeout() + handshakeTimeout + 2 * target.timeoutMs);
+    const refused = await openConnection(t);
     try {
-      expect((await refused.exchange(plainGet(target, "/tick"))).status).to.equal(200);
-      const refusal = await refused.exchange(plainGet(target, "/no-such-page"));
+      expect((await refused.exchange(plainGet(t, "/tick"))).status).to.equal(200);
+      const refusal = await refused.exchange(plainGet(t, "/no-such-page"));
       expect(refusal.status, "a refusal").to.equal(404);
       expect(refusal.headers.connection, "closes with it").to.equal("close");
-      expect(await refused.waitForClose(target.closeWaitMs), "closed").to.not.equal(null);
+      expect(await refused.waitForClose(t.closeWaitMs), "closed").to.not.equal(null);
     } finally {
       refused.dispose();
     }
-    const idle = await openConnection(target);
+    const idle = await openConnection(t);
     try {
-      expect((await idle.exchange(plainGet(target, "/tick"))).status).to.equal(200);
+      expect((await idle.exchange(plainGet(t, "/tick"))).status).to.equal(200);
       const answered = performance.now();
-      const closedAt = await idle.waitForClose(handshakeTimeout + target.closeWaitMs);
+      const closedAt = await idle.waitForClose(handshakeTimeout + marginFor(handshakeTimeout));
       expect(closedAt, `closed within handshakeTimeout (${handshakeTimeout} ms)`).to.not.equal(
         null,
       );

@@ -1,20 +1,21 @@
 // Timeouts: a client that does not answer pings is dropped (pingInterval + pingTimeout), a TCP
 // connection that does not complete its upgrade gets 408 (handshakeTimeout), a client that sends
-// nothing is closed with 1001 (idleTimeout). Waits are computed from the target's limits in
-// GET /status, so a board with the default settings takes longer. Firmware-specific.
+// nothing is closed with 1001 (idleTimeout), and a client that is read slowly because the server
+// is busy is never dropped for it. Run on the timing tests' instance (support/timing.js); waits
+// are computed from its limits in GET /status, so a board with the default settings takes longer.
+// Firmware-specific.
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
 import "./support/hooks.js";
 import { Opcode } from "../tools/wire/opcodes.js";
 import { httpRequest } from "../tools/wire/raw-http.js";
+import { binaryPayload } from "./support/data.js";
 import { canStartInstance, instanceStartMs, startInstance } from "./support/instance.js";
 import { RawClient } from "../tools/wire/raw-client.js";
 import { targetLimits } from "./support/status.js";
 import { skipBecause, target } from "./support/target.js";
+import { marginFor, timingTarget } from "./support/timing.js";
 import { WsClient } from "./support/ws-client.js";
-
-/** Slack for a deadline of `ms`: timers, scheduling, and a board's Wi-Fi. */
-const marginFor = (ms) => Math.max(target.kind === "board" ? 1500 : 500, ms * 0.25);
 
 async function expectStillEchoing(client, what) {
   expect(client.closeInfo, `${what} was closed`).to.equal(null);
@@ -26,12 +27,13 @@ describe("liveness and timeouts", function () {
   this.timeout(target.timeoutMs);
 
   it("[firmware] drops a client that never answers pings within pingInterval + pingTimeout, without a close frame", async function () {
-    const { pingInterval, pingTimeout } = await targetLimits(this);
+    const { t, limits } = await timingTarget(this);
+    const { pingInterval, pingTimeout } = limits;
     const budget = pingInterval + pingTimeout + marginFor(pingInterval + pingTimeout);
-    this.timeout(budget + target.timeoutMs);
+    this.timeout(this.timeout() + budget);
 
-    const healthy = await WsClient.open(target); // `ws` answers pings
-    const mute = await RawClient.open(target, { answerPings: false, showPings: true });
+    const healthy = await WsClient.open(t); // `ws` answers pings
+    const mute = await RawClient.open(t, { answerPings: false, showPings: true });
     const opened = performance.now();
     await Promise.race([mute.closed, delay(budget, null, { ref: false })]);
     const pings = mute.pingTimes.length;
@@ -61,13 +63,14 @@ describe("liveness and timeouts", function () {
     { what: "sends nothing", request: () => "" },
   ]) {
     it(`[firmware] answers 408 and closes a connection that ${what} for handshakeTimeout`, async function () {
-      const { handshakeTimeout } = await targetLimits(this);
+      const { t, limits } = await timingTarget(this);
+      const { handshakeTimeout } = limits;
       const margin = marginFor(handshakeTimeout);
-      this.timeout(handshakeTimeout + 2 * margin + target.timeoutMs);
-      const healthy = await WsClient.open(target); // upgraded before: no handshake timeout for it
+      this.timeout(this.timeout() + handshakeTimeout + 2 * margin);
+      const healthy = await WsClient.open(t); // upgraded before: no handshake timeout for it
 
       const started = performance.now();
-      const response = await httpRequest(target, request(target), {
+      const response = await httpRequest(t, request(t), {
         timeoutMs: handshakeTimeout + margin,
         closeWaitMs: margin,
       });
@@ -83,6 +86,39 @@ describe("liveness and timeouts", function () {
       await expectStillEchoing(healthy, "the upgraded client");
     });
   }
+
+  it("[firmware] drops no client the server reads slowly: 7 clients echo 2 MiB each at once on /ws, 3 rounds, pings every 400 ms", async function () {
+    // The clients' pongs wait behind their own messages while the server, busy with the others
+    // (its budget full, or bytes waiting for a client), does not read them: none may be dropped.
+    if (!canStartInstance()) skipBecause(this, "needs an instance of its own (the platform layer)");
+    const ROUNDS = 3;
+    const BYTES = 2 * 1024 * 1024;
+    const ROUND_MS = 180_000; // XS on a loaded machine, with room to spare
+    this.timeout(instanceStartMs() + ROUNDS * ROUND_MS);
+    const settings = { sendTimeout: 5000, pingInterval: 400, pingTimeout: 1000, maxClients: 7 };
+    const instance = await startInstance(settings);
+    try {
+      const clients = [];
+      for (let i = 0; i < settings.maxClients; i++) clients.push(await WsClient.open(instance));
+      for (let round = 0; round < ROUNDS; round++) {
+        await Promise.all(
+          clients.map(async (client, i) => {
+            const message = binaryPayload(BYTES, round * 16 + i);
+            await client.send(message);
+            const { data } = await client.nextMessage(ROUND_MS);
+            expect(data.equals(message), `round ${round + 1}, client ${i + 1}'s echo`).to.equal(
+              true,
+            );
+          }),
+        );
+      }
+      for (const [i, client] of clients.entries())
+        expect(client.closeInfo, `client ${i + 1} after ${ROUNDS} rounds`).to.equal(null);
+      expect(instance.output()).not.to.include("dropping it");
+    } finally {
+      await instance.stop();
+    }
+  });
 
   it("[firmware] with idleTimeout=T closes a client that sends nothing for T ms with 1001; pongs count as traffic", async function () {
     let t = target;

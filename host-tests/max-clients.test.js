@@ -16,8 +16,12 @@ import { target } from "./support/target.js";
 import { targetUpgrade } from "./support/upgrade.js";
 import { WsClient } from "./support/ws-client.js";
 
-/** Retries `attempt` while it fails below HTTP (connection reset or refused), up to `timeoutMs`. */
-async function retryingTcpFailures(attempt, what, timeoutMs = target.replyTimeoutMs) {
+/**
+ * Retries `attempt` while it fails below HTTP (connection reset or refused), up to `timeoutMs`:
+ * a slot is given back when the server's side of the closed connection is gone, which a busy
+ * machine may take seconds to get to.
+ */
+async function retryingTcpFailures(attempt, what, timeoutMs = target.timeoutMs) {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     try {

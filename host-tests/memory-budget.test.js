@@ -21,8 +21,11 @@ const MiB = 1024 * 1024;
 /** Bytes each client echoes at once in (a). */
 const ECHO_BYTES = MiB;
 
-/** Tries for a sample before the sampler gives up (all TCP slots may be taken a moment). */
-const SAMPLE_ATTEMPTS = 50;
+/**
+ * How long the sampler keeps trying for a sample (all TCP slots may be taken a moment: the last
+ * request's slot comes back when the server's side of it is gone, later on a busy machine).
+ */
+const SAMPLE_PATIENCE_MS = 10_000;
 
 /**
  * Samples GET /status's `buffers`: `sample()` after each delivery (one request at a time; a
@@ -66,11 +69,12 @@ class BufferSampler {
   }
 
   async #fetch() {
-    for (let attempt = 1; ; attempt++) {
+    const deadline = performance.now() + SAMPLE_PATIENCE_MS;
+    for (;;) {
       try {
         return await fetchStatus(this.#t);
       } catch (error) {
-        if (attempt === SAMPLE_ATTEMPTS) throw error;
+        if (performance.now() > deadline) throw error;
         await delay(20);
       }
     }

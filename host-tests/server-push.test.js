@@ -130,7 +130,8 @@ describe("server push", function () {
       expect(numbers[0], "consecutive tick numbers").to.deep.equal([first, first + 1, first + 2]);
       if (instance) expect(first, "the first tick of a fresh server").to.equal(1);
       const period = (seen[0][2].at - seen[0][0].at) / 2;
-      expect(period, `ms between ticks with tick=${tick}`).to.be.within(tick * 0.6, tick * 1.5);
+      // Seen by the client: a busy machine delays some, so only about the period.
+      expect(period, `ms between ticks with tick=${tick}`).to.be.within(tick * 0.5, tick * 2);
       await echo.expectQuiet(target.quietMs);
     } finally {
       await instance?.stop();

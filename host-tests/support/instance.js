@@ -61,6 +61,16 @@ export async function startInstance(overrides, { forSuite = false } = {}) {
     },
     output: () => firmware.output() + firmware.errors(),
     measure: () => firmware.measure(),
+    /** Throws if the instance's firmware process has died. */
+    assertAlive() {
+      const child = firmware.process;
+      if (child.exitCode === null && child.signalCode === null) return;
+      const tail = instance.output().split("\n").slice(-30).join("\n");
+      throw new Error(
+        `the firmware instance exited (code ${child.exitCode}, signal ${child.signalCode}). ` +
+          `Last output:\n${tail}`,
+      );
+    },
     /** Stops the instance; throws, with its last output, if it had died on its own. */
     async stop() {
       unregister(handle);

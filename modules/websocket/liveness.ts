@@ -21,6 +21,7 @@ export class Liveness {
   #lastReceived: number;
   #lastPing: number;
   #pongDue = 0; // when the pong to the last ping is overdue (0: no ping outstanding)
+  #overdue = false; // the last check found the pong overdue
 
   constructor(now: number) {
     this.#lastReceived = now;
@@ -31,10 +32,12 @@ export class Liveness {
   received(now: number): void {
     this.#lastReceived = now;
     this.#pongDue = 0;
+    this.#overdue = false;
   }
 
   pong(): void {
     this.#pongDue = 0;
+    this.#overdue = false;
   }
 
   /**
@@ -45,11 +48,20 @@ export class Liveness {
   hold(now: number, options: LivenessOptions): void {
     if (this.#pongDue) this.#pongDue = Math.max(this.#pongDue, now + options.pingTimeout);
     this.#lastReceived = Math.max(this.#lastReceived, now);
+    this.#overdue = false;
   }
 
-  /** What to do at `now`; a ping returned here counts as sent. */
+  /**
+   * What to do at `now`; a ping returned here counts as sent. A pong found overdue drops the
+   * client only if it is still overdue at the next check: what its socket received meanwhile (a
+   * busy board runs a late timer before the socket's news) is read first.
+   */
   check(now: number, options: LivenessOptions): number {
-    if (this.#pongDue && now >= this.#pongDue) return LivenessAction.drop;
+    if (this.#pongDue && now >= this.#pongDue) {
+      if (this.#overdue) return LivenessAction.drop;
+      this.#overdue = true;
+      return LivenessAction.none;
+    }
     if (options.idleTimeout && now - this.#lastReceived >= options.idleTimeout)
       return LivenessAction.closeIdle;
     if (options.pingInterval && !this.#pongDue && now - this.#lastPing >= options.pingInterval) {

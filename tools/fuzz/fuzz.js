@@ -6,7 +6,7 @@ import {
   WHOLE_PATH,
   startReferenceServer,
 } from "../testing/reference-server.js";
-import { testSettings } from "../testing/test-settings.js";
+import { timingSettings } from "../testing/test-settings.js";
 import { startFirmware } from "../platform/index.js";
 import { HELP, parseCommandLine, readCommandLine } from "../wire/command-line.js";
 import { integer, listOf, oneOf, wsUrl } from "../wire/option-values.js";
@@ -143,7 +143,7 @@ async function main() {
       label = "the reference ws server (protocol checks only)";
     } else {
       firmware = await startFirmware({
-        overrides: ["port=0", ...testSettings],
+        overrides: ["port=0", ...Object.entries(timingSettings).map(([k, v]) => `${k}=${v}`)],
         engine: options.engine,
       });
       address = parseAddress(firmware.url, { defaultPort: firmware.port, defaultPath: "/ws" });

@@ -11,7 +11,16 @@ describe("firmware liveness", () => {
     expect(liveness.check(999, options)).to.equal(LivenessAction.none);
     expect(liveness.check(1000, options)).to.equal(LivenessAction.ping);
     expect(liveness.check(1200, options)).to.equal(LivenessAction.none); // waiting for the pong
-    expect(liveness.check(1500, options)).to.equal(LivenessAction.drop);
+    expect(liveness.check(1500, options)).to.equal(LivenessAction.none); // overdue: read what came
+    expect(liveness.check(1600, options)).to.equal(LivenessAction.drop); // still overdue
+  });
+
+  it("keeps a client whose pong, overdue at one check, was read before the next", () => {
+    const liveness = new Liveness(0);
+    expect(liveness.check(1000, options)).to.equal(LivenessAction.ping);
+    expect(liveness.check(1500, options)).to.equal(LivenessAction.none);
+    liveness.pong(); // its socket's news, queued behind the late timer
+    expect(liveness.check(1600, options)).to.equal(LivenessAction.none);
   });
 
   it("keeps a client that answers, and pings it again an interval later", () => {
@@ -28,7 +37,8 @@ describe("firmware liveness", () => {
     liveness.received(1400); // part of a long message, say
     expect(liveness.check(1600, options)).to.equal(LivenessAction.none);
     expect(liveness.check(2000, options)).to.equal(LivenessAction.ping);
-    expect(liveness.check(2500, options)).to.equal(LivenessAction.drop);
+    expect(liveness.check(2500, options)).to.equal(LivenessAction.none);
+    expect(liveness.check(2600, options)).to.equal(LivenessAction.drop);
   });
 
   it("lets no deadline run out while the server is not reading the client: a whole pingTimeout after it reads again", () => {
@@ -38,7 +48,8 @@ describe("firmware liveness", () => {
     liveness.hold(1450, options);
     expect(liveness.check(1600, options)).to.equal(LivenessAction.none); // was due at 1500
     expect(liveness.check(1949, options)).to.equal(LivenessAction.none);
-    expect(liveness.check(1950, options)).to.equal(LivenessAction.drop);
+    expect(liveness.check(1950, options)).to.equal(LivenessAction.none);
+    expect(liveness.check(2000, options)).to.equal(LivenessAction.drop);
     const idle = { pingInterval: 0, pingTimeout: 500, idleTimeout: 3000 };
     const quiet = new Liveness(0);
     quiet.hold(2500, idle);
