@@ -96,14 +96,19 @@ describe("liveness and timeouts", function () {
     const ROUND_MS = 180_000; // XS on a loaded machine, with room to spare
     this.timeout(instanceStartMs() + ROUNDS * ROUND_MS);
     const settings = { sendTimeout: 5000, pingInterval: 400, pingTimeout: 1000, maxClients: 7 };
+    // Made before anything starts: a client busy making a message (a second or more on a loaded
+    // machine) would answer pings late itself, and be dropped for it, rightly.
+    const rounds = Array.from({ length: ROUNDS }, (_, round) =>
+      Array.from({ length: settings.maxClients }, (_, i) => binaryPayload(BYTES, round * 16 + i)),
+    );
     const instance = await startInstance(settings);
     try {
       const clients = [];
       for (let i = 0; i < settings.maxClients; i++) clients.push(await WsClient.open(instance));
-      for (let round = 0; round < ROUNDS; round++) {
+      for (const [round, messages] of rounds.entries()) {
         await Promise.all(
           clients.map(async (client, i) => {
-            const message = binaryPayload(BYTES, round * 16 + i);
+            const message = messages[i];
             await client.send(message);
             const { data } = await client.nextMessage(ROUND_MS);
             expect(data.equals(message), `round ${round + 1}, client ${i + 1}'s echo`).to.equal(
@@ -115,6 +120,14 @@ describe("liveness and timeouts", function () {
       for (const [i, client] of clients.entries())
         expect(client.closeInfo, `client ${i + 1} after ${ROUNDS} rounds`).to.equal(null);
       expect(instance.output()).not.to.include("dropping it");
+    } catch (error) {
+      const log = instance
+        .output()
+        .split("\n")
+        .filter((line) => /^(ws|client) #|abort/.test(line));
+      throw new Error(`${error.message}\nthe firmware said:\n${log.slice(-12).join("\n")}`, {
+        cause: error,
+      });
     } finally {
       await instance.stop();
     }

@@ -7,6 +7,7 @@ import { bootFirmware as bootOnNode, ENGINE_NAME } from "./platform/engines/node
 import { bootFirmware as bootOnXs } from "./platform/engines/xs/boot.js";
 import { findXsWorker } from "./platform/engines/xs/worker-binary.js";
 import { BOOT_BUTTON_PIN, listenForBootButtonKey } from "./platform/host/boot-button-key.js";
+import { endWithSignalsAndParent } from "./platform/host/process-lifetime.js";
 import { loadApp } from "./platform/manifest/app.js";
 import { joinsWiFi } from "./platform/manifest/mc-config.js";
 import { buildModuleTable } from "./platform/manifest/module-table.js";
@@ -106,7 +107,7 @@ const main = app.modules.get(app.mainName);
 if (!main) fail(`${manifestPath} defines no module "${app.mainName}"`, 1);
 if (!existsSync(main.file)) fail(`${main.file} not found: run npm run build first`, 1);
 
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(0));
+endWithSignalsAndParent();
 const host = { network: options.network };
 if (xs) await bootOnXs(app, xs, host);
 else await bootOnNode(app, host);

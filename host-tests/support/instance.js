@@ -95,7 +95,7 @@ async function startSimulatorInstance(overrides, { forSuite }) {
   const { freePort } = await import("../../tools/sim/free-port.js");
   const settings = { ...settingsObject(testSettings), ...overrides, port: await freePort() };
   const outputDir = path.join(os.tmpdir(), "ws-echo-sim-variant");
-  const app = buildForSimulator(
+  const app = await buildForSimulator(
     Object.entries(settings).map(([key, value]) => `${key}=${value}`),
     { outputDir },
   );

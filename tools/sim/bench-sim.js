@@ -8,7 +8,7 @@
 // against "Stack available": the manifest's creation.stack, in the 64-bit simulator's 32-byte slots.
 import { withPath } from "../wire/address.js";
 import { freePort } from "./free-port.js";
-import { buildForSimulator, launchSimulator, SdkMissing } from "./moddable.js";
+import { buildForSimulator, launchSimulator } from "./moddable.js";
 import { closedLoop, idleClients, open, sleep } from "../bench/measure.js";
 
 const KiB = 1024;
@@ -117,7 +117,7 @@ const LOADS = [
 
 async function main() {
   const port = await freePort();
-  const app = buildForSimulator([`port=${port}`], { instrument: true });
+  const app = await buildForSimulator([`port=${port}`], { instrument: true });
   const sim = await launchSimulator(app);
   process.once("SIGINT", () => sim.stop().then(() => process.exit(130)));
   try {
@@ -178,5 +178,5 @@ async function main() {
 
 main().catch((error) => {
   console.error(`bench:sim: ${error.message}`);
-  process.exit(error instanceof SdkMissing ? 2 : 1);
+  process.exit(1); // no SDK, or it failed: 2 is for usage errors only
 });

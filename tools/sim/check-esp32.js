@@ -1,8 +1,7 @@
 // npm run check:esp32 [-- --platform esp32/<board>] [key=value…]: the parts of
 // `mcconfig -d -m -p esp32` this machine can check without ESP-IDF (esp32-check.js). Exit 0 when
-// they pass, 1 when they do not, 2 for a usage error or no SDK.
+// they pass, 1 when they do not (or there is no SDK), 2 for a usage error.
 import { checkEsp32 } from "./esp32-check.js";
-import { SdkMissing } from "./moddable.js";
 
 const USAGE =
   "usage: npm run check:esp32 [-- --platform esp32|esp32/<board>] [key=value …] " +
@@ -34,5 +33,5 @@ try {
   process.exit(checkEsp32(options.settings, { platform: options.platform }) ?? 1);
 } catch (error) {
   console.error(`check:esp32: ${error.message}`);
-  process.exit(error instanceof SdkMissing ? 2 : 1);
+  process.exit(1); // no SDK, or it failed: 2 is for usage errors only
 }

@@ -1,8 +1,8 @@
 // The Moddable SDK on this machine (installed by Moddable's Getting Started, which sets MODDABLE):
 // finding it, building the firmware for its Linux simulator with mcconfig, and running the built
 // app headless (xvfb-run) in its own process group.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -32,10 +32,11 @@ export function buildEnv() {
 /**
  * `mcconfig -m -p lin -t build key=value…` from the repo root (with `-i` for an instrumented
  * build, which reports XS heap figures; with `outputDir`, built there instead of $MODDABLE/build,
- * so that a second build does not replace the app a running simulator has loaded); returns the
- * built mc.so.
+ * so that a second build does not replace the app a running simulator has loaded); resolves with
+ * the built mc.so. The build runs beside the caller, which goes on meanwhile (mocha's timeouts
+ * among it).
  */
-export function buildForSimulator(settings, { instrument = false, outputDir } = {}) {
+export async function buildForSimulator(settings, { instrument = false, outputDir } = {}) {
   const home = moddableHome();
   if (outputDir) mkdirSync(outputDir, { recursive: true });
   const output = outputDir ? ["-o", outputDir] : [];
@@ -49,7 +50,7 @@ export function buildForSimulator(settings, { instrument = false, outputDir } = 
     ...output,
     ...settings,
   ];
-  const result = spawnSync("mcconfig", args, { cwd: repoRoot, env: buildEnv(), encoding: "utf8" });
+  const result = await run("mcconfig", args, { cwd: repoRoot, env: buildEnv() });
   if (result.error) throw new SdkMissing(`cannot run mcconfig: ${result.error.message}`);
   if (result.status !== 0) {
     const log = `${result.stdout}\n${result.stderr}`.trim().split("\n").slice(-30).join("\n");
@@ -69,6 +70,46 @@ export function buildForSimulator(settings, { instrument = false, outputDir } = 
   return app;
 }
 
+/** Runs a command to its end, beside the caller: `{ status, stdout, stderr, error }`. */
+function run(command, args, options) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (data) => (stdout += data));
+    child.stderr.on("data", (data) => (stderr += data));
+    child.once("error", (error) => resolve({ status: null, stdout, stderr, error }));
+    child.once("close", (status) => resolve({ status, stdout, stderr, error: null }));
+  });
+}
+
+/**
+ * A file (SIMULATOR_GROUPS in the environment, which test:sim sets) where each simulator started
+ * writes its process group, so that the run that set it can end them all, whatever happened to
+ * the process that started them.
+ */
+function noteGroup(pid) {
+  const file = process.env.SIMULATOR_GROUPS;
+  if (file) appendFileSync(file, `${pid}\n`);
+}
+
+/** Kills the process groups noted in `file` (see noteGroup). */
+export function killNotedGroups(file) {
+  let text;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return;
+  }
+  for (const pid of text.split("\n").filter(Boolean)) {
+    try {
+      process.kill(-Number(pid), "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+}
+
 /**
  * Starts the built app in the simulator, headless (Xvfb), in its own process group. Resolves
  * once it printed its ws:// URL; `stop()` kills the whole group.
@@ -82,6 +123,7 @@ export function launchSimulator(app, { timeout = 30000 } = {}) {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, MODDABLE: home },
   });
+  noteGroup(child.pid);
   let output = "";
   const exited = new Promise((resolve) => child.once("exit", resolve));
   const stop = async () => {

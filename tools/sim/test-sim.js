@@ -1,21 +1,45 @@
 // npm run test:sim: builds the firmware for the Moddable simulator (real XS, the SDK's own
 // ECMA-419 sockets) from the repo's manifest, runs it headless, and runs the same host-tests
 // against it that `npm test` runs against the platform layer. The simulator's whole process
-// group is killed at the end, whatever happens.
+// group is killed at the end, whatever happens. Exit code: 0 when every test passed, 1 when one
+// failed or the simulator could not be built or started (no SDK), 2 for a usage error.
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { freePort } from "./free-port.js";
 import {
   buildForSimulator,
+  killNotedGroups,
   launchSimulator,
   moddableHome,
   repoRoot,
-  SdkMissing,
 } from "./moddable.js";
 import { testSettings } from "../testing/test-settings.js";
 
 /** The whole mocha run may take this long; then it is stopped, and the simulator with it. */
 const RUN_TIMEOUT_MS = 15 * 60 * 1000;
+
+/** Where every simulator of the run (this one's, and the tests' own instances) notes its group. */
+const groups = path.join(mkdtempSync(path.join(os.tmpdir(), "test-sim-")), "simulators");
+process.env.SIMULATOR_GROUPS = groups;
+/** Whatever the run started ends with it: mocha's group, and every simulator noted. */
+let mocha = null;
+const endAll = () => {
+  try {
+    if (mocha) process.kill(-mocha.pid, "SIGKILL");
+  } catch {
+    // gone
+  }
+  killNotedGroups(groups);
+};
+process.on("exit", endAll);
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+  ["SIGHUP", 129],
+])
+  process.once(signal, () => process.exit(code));
 
 async function main() {
   moddableHome(); // says how to get the SDK before anything else
@@ -23,24 +47,16 @@ async function main() {
   const settings = [`port=${port}`, ...testSettings];
   console.log(`test:sim: mcconfig -m -p lin -t build ${settings.join(" ")}`);
   const started = Date.now();
-  const app = buildForSimulator(settings);
+  const app = await buildForSimulator(settings);
   console.log(`test:sim: built ${app} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const sim = await launchSimulator(app);
-  let mocha = null;
-  const stopAndExit = async (code) => {
-    mocha?.kill("SIGKILL");
-    await sim.stop();
-    process.exit(code);
-  };
-  process.once("SIGINT", () => stopAndExit(130));
-  process.once("SIGTERM", () => stopAndExit(143));
   console.log(`test:sim: simulator ready at ${sim.url}`);
 
   let status;
   try {
     mocha = startMocha(process.argv.slice(2), { TARGET_URL: sim.url, TARGET_KIND: "sim" });
-    status = await mocha.status;
+    status = (await mocha.status) === 0 ? 0 : 1; // mocha's is the number of failures
   } finally {
     await sim.stop();
   }
@@ -69,6 +85,7 @@ function startMocha(args, env) {
     cwd: repoRoot,
     stdio: "inherit",
     env: { ...process.env, ...env },
+    detached: true, // its own group, ended whole with the run
   });
   const timer = setTimeout(() => {
     console.error(
@@ -87,5 +104,5 @@ function startMocha(args, env) {
 
 main().catch((error) => {
   console.error(`test:sim: ${error.message}`);
-  process.exit(error instanceof SdkMissing ? 2 : 1);
+  process.exit(1); // no SDK, or a build that failed: the target cannot be had
 });

@@ -214,6 +214,23 @@ describe("npm run test:board (host-tests/board.js)", function () {
       expect(stdout).not.to.include("Failed (");
     });
 
+    it("passes the tests that ask the target what it runs on (GET /status), on XS and on Node", async function () {
+      const grep = "names the engine|counts the slots alive|its XS stack";
+      const onXs = await run([TEST_BOARD_SCRIPT, board, "--grep", grep], { BOARD: undefined });
+      expect(onXs.code, `${onXs.stdout}\n${onXs.stderr}`).to.equal(0);
+      expect(rowOf(onXs.stdout, "total")).to.deep.equal([3, 0, 0]);
+      const node = await startFirmware({ overrides: ["port=0"], engine: "node" });
+      try {
+        const onNode = await run([TEST_BOARD_SCRIPT, `127.0.0.1:${node.port}`, "--grep", grep], {
+          BOARD: undefined,
+        });
+        expect(onNode.code, `${onNode.stdout}\n${onNode.stderr}`).to.equal(0);
+        expect(rowOf(onNode.stdout, "total")).to.deep.equal([3, 0, 0]);
+      } finally {
+        await node.stop();
+      }
+    });
+
     it("passes the slow-consumer test, or skips it saying why", async function () {
       this.timeout(60_000);
       const { code, stdout, stderr } = await run(

@@ -16,18 +16,24 @@ function isIPv4Client(socket) {
   return socket.remoteFamily === "IPv4" || String(socket.remoteAddress).startsWith("::ffff:");
 }
 
-function bindHint(port, code) {
+/**
+ * The port cannot be listened on: on this machine that is how it was started, not the firmware's
+ * doing (a board has its port to itself), so the run ends here with one line saying what to give
+ * instead, and exit code 1.
+ */
+function cannotListen(port, code) {
   const reason =
     code === "EACCES" || (port > 0 && port < 1024 && process.getuid?.() !== 0)
-      ? "ports below 1024 need root; try port=8080"
-      : "the port is probably in use";
-  process.stderr.write(`[platform] Listener cannot bind port ${port}: ${reason}\n`);
+      ? "ports below 1024 need root: give port=8080"
+      : "it is taken (another npm start?): give another, as port=8081, or port=0 for any free one";
+  process.stderr.write(`start: cannot listen on port ${port}: ${reason}\n`);
+  process.exit(1);
 }
 
 /**
  * tcp_new + tcp_bind + tcp_listen: calls `onAccept(pcb)` for each connection lwip accepts.
  * Throws as xs_listener_constructor does: Error "no socket" when no PCB is free, RangeError
- * "no memory" when no listening PCB is, Error "socket bind" when the port cannot be bound.
+ * "no memory" when no listening PCB is. A port it cannot bind ends the run (cannotListen).
  * @returns {{ port: number, close(): void }}
  */
 export function listen(port, onAccept) {
@@ -39,8 +45,7 @@ export function listen(port, onAccept) {
   server.listen({ port });
   if (!server.listening) {
     server.close();
-    bindHint(port, bindError?.code);
-    throw new Error("socket bind");
+    cannotListen(port, bindError?.code);
   }
   let closed = false;
   pools.listeningTcp += 1;
