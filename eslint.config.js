@@ -9,7 +9,7 @@ export default tseslint.config(
       "build/",
       "bench-results/",
       // XS syntax: a native function (`function f() @ "xs_f";`), for mcconfig only.
-      "tools/test/fixtures/esp32-header-off-path/needs-gpio.js",
+      "tools/unit-tests/fixtures/esp32-header-off-path/needs-gpio.js",
     ],
   },
   js.configs.recommended,
@@ -47,9 +47,9 @@ export default tseslint.config(
     // XS): the language and TextEncoder/TextDecoder, nothing of Node's. The worker's own files
     // also have the globals xsnap gives its start compartment.
     files: [
-      "tools/platform/engine/**/*.js",
-      "tools/platform/engines/xs/protocol.js",
-      "tools/platform/engines/xs/worker/**/*.js",
+      "tools/platform/sdk/**/*.js",
+      "tools/platform/adapters/xs/protocol.js",
+      "tools/platform/adapters/xs/worker/**/*.js",
     ],
     languageOptions: {
       globals: { ...globals.builtin, TextEncoder: "readonly", TextDecoder: "readonly" },
@@ -70,7 +70,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["tools/platform/engines/xs/worker/**/*.js"],
+    files: ["tools/platform/adapters/xs/worker/**/*.js"],
     languageOptions: {
       globals: {
         Compartment: "readonly",

@@ -16,10 +16,11 @@ import settings from "settings";
 import { describeStatus, statusReply } from "status";
 import Timer from "timer";
 import { consolePage } from "web-console";
-import { jsonReply, WebSocketServer } from "websocket/server";
+import { jsonReply } from "http/response";
+import { Server } from "server";
 
 const network = new Network(); // first: on a board it starts the network stack the server needs
-const server = new WebSocketServer(settings); // pings every client, drops the silent ones
+const server = new Server(settings); // pings every client, drops the silent ones
 
 // ws://<ip>/ws: echo, to the sender only, same type, each part as it arrives (a message of any
 // length costs the board one read).

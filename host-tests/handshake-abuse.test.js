@@ -8,7 +8,7 @@
 //
 // Generic tests assert a 4xx (or a close code) and the closed connection; `[firmware]` tests the
 // firmware's exact answers and its limits: maxHeaderSize (not in /status: support/firmware-config.js)
-// and handshakeTimeout (from GET /status), whose tests run on the timing tests' instance
+// and requestTimeout (from GET /status), whose tests run on the timing tests' instance
 // (support/timing.js).
 import { setTimeout as delay } from "node:timers/promises";
 import { expect } from "chai";
@@ -25,6 +25,7 @@ import { firmwareOnly, target } from "./support/target.js";
 import { marginFor, timingTarget } from "./support/timing.js";
 import { targetUpgrade } from "./support/upgrade.js";
 import { connectTcp } from "../tools/wire/tcp.js";
+import { encodeFrame } from "../tools/wire/frame-encoder.js";
 
 const upgrade = targetUpgrade;
 
@@ -54,15 +55,15 @@ function garbageHead(length) {
   return Buffer.concat([bytes, Buffer.from("\r\n\r\n")]);
 }
 
-/** The firmware's handshakeTimeout (GET /status), 0 on the reference server. */
-async function handshakeTimeoutOf() {
+/** The firmware's requestTimeout (GET /status), 0 on the reference server. */
+async function requestTimeoutOf() {
   if (target.kind === "reference") return 0;
-  return Number((await fetchStatus()).limits.handshakeTimeout) || 0;
+  return Number((await fetchStatus()).limits.requestTimeout) || 0;
 }
 
-/** Sends `request` and reads the answer, giving the server `handshakeTimeout` on top. */
-async function send(request, { handshakeTimeout = 0 } = {}) {
-  const extra = handshakeTimeout ? handshakeTimeout + marginFor(handshakeTimeout) : 0;
+/** Sends `request` and reads the answer, giving the server `requestTimeout` on top. */
+async function send(request, { requestTimeout = 0 } = {}) {
+  const extra = requestTimeout ? requestTimeout + marginFor(requestTimeout) : 0;
   return httpRequest(target, request, {
     timeoutMs: target.replyTimeoutMs + extra,
     closeWaitMs: target.closeWaitMs,
@@ -186,17 +187,17 @@ function endlessHead(t) {
   return text;
 }
 
-/** A trickled head was answered 408, close to handshakeTimeout, and the connection closed. */
-function expect408AtTimeout(result, handshakeTimeout, margin) {
+/** A trickled head was answered 408, close to requestTimeout, and the connection closed. */
+function expect408AtTimeout(result, requestTimeout, margin) {
   const answer = result.response?.statusLine ?? JSON.stringify(result.received);
   expect(result.response?.status, `answered ${answer} after ${result.answeredAfter} ms`).to.equal(
     408,
   );
   expect(result.closed, "the server closes the connection after the 408").to.equal(true);
-  expect(
-    result.answeredAfter,
-    `ms until the 408 (handshakeTimeout ${handshakeTimeout})`,
-  ).to.be.within(handshakeTimeout * 0.9, handshakeTimeout + margin);
+  expect(result.answeredAfter, `ms until the 408 (requestTimeout ${requestTimeout})`).to.be.within(
+    requestTimeout * 0.9,
+    requestTimeout + margin,
+  );
 }
 
 describe("handshake abuse", function () {
@@ -206,9 +207,9 @@ describe("handshake abuse", function () {
   for (const bad of BAD_REQUESTS) {
     if (bad.generic !== false) {
       it(`rejects ${bad.what} with a 4xx and closes; the others keep working`, async function () {
-        const handshakeTimeout = bad.waitsForTimeout ? await handshakeTimeoutOf() : 0;
-        this.timeout(target.timeoutMs + handshakeTimeout);
-        const response = await send(bad.request(), { handshakeTimeout });
+        const requestTimeout = bad.waitsForTimeout ? await requestTimeoutOf() : 0;
+        this.timeout(target.timeoutMs + requestTimeout);
+        const response = await send(bad.request(), { requestTimeout });
         expect(response.status, response.statusLine).to.be.within(400, 499);
         expect(response.closed, "the server left the connection open").to.equal(true);
         await bystander().expectUnharmed(bad.what);
@@ -217,9 +218,9 @@ describe("handshake abuse", function () {
 
     it(`[firmware] answers ${bad.what} with ${bad.firmware} and closes; the others keep working`, async function () {
       firmwareOnly(this, "the exact status code is this firmware's choice");
-      const handshakeTimeout = bad.waitsForTimeout ? await handshakeTimeoutOf() : 0;
-      this.timeout(target.timeoutMs + handshakeTimeout);
-      const response = await send(bad.request(), { handshakeTimeout });
+      const requestTimeout = bad.waitsForTimeout ? await requestTimeoutOf() : 0;
+      this.timeout(target.timeoutMs + requestTimeout);
+      const response = await send(bad.request(), { requestTimeout });
       expect(response.status, response.statusLine).to.equal(bad.firmware);
       expect(response.closed, "the server left the connection open").to.equal(true);
       await bystander().expectUnharmed(bad.what);
@@ -238,6 +239,21 @@ describe("handshake abuse", function () {
     await bystander().expectUnharmed("a head of maxHeaderSize bytes");
   });
 
+  it("reads the frames a client sends in the same write as its upgrade request: their echoes follow the 101", async function () {
+    const frames = ["early one", "early two"].map((text) =>
+      encodeFrame({ opcode: 1, payload: text }),
+    );
+    const socket = await target.connectTcp();
+    socket.write(Buffer.concat([Buffer.from(upgrade({ key: newKey() }), "latin1"), ...frames]));
+    const client = new RawClient(socket, target);
+    const echoes = [await client.nextMessage(), await client.nextMessage()];
+    expect(client.response?.status, client.response?.statusLine).to.equal(101);
+    expect(echoes.map((m) => m.payload.toString())).to.deep.equal(["early one", "early two"]);
+    client.sendClose(1000);
+    await client.expectClose(1000);
+    await bystander().expectUnharmed("frames sent with the upgrade request");
+  });
+
   it("upgrades, then fails the connection with 1002 when a second request follows the upgrade in the same write", async function () {
     // Bytes after the blank line belong to the WebSocket: "GET ..." read as a frame header has
     // RSV1 set (0x47) and no mask bit, a protocol error (§5.2, §5.1).
@@ -253,37 +269,37 @@ describe("handshake abuse", function () {
     await bystander().expectUnharmed("a request pipelined after the upgrade");
   });
 
-  it("[firmware] answers 408 and closes a head that never ends (a field every 100 ms) at handshakeTimeout", async function () {
-    firmwareOnly(this, "handshakeTimeout is this firmware's");
+  it("[firmware] answers 408 and closes a head that never ends (a field every 100 ms) at requestTimeout", async function () {
+    firmwareOnly(this, "requestTimeout is this firmware's");
     const { t, limits } = await timingTarget(this);
-    const { handshakeTimeout } = limits;
-    const margin = marginFor(handshakeTimeout);
-    this.timeout(this.timeout() + handshakeTimeout + 2 * margin);
+    const { requestTimeout } = limits;
+    const margin = marginFor(requestTimeout);
+    this.timeout(this.timeout() + requestTimeout + 2 * margin);
     const head = endlessHead(t);
     let line = 0;
     const lines = head.split(/(?<=\r\n)/);
     const result = await trickle(t, () => lines[line++] ?? "", {
       gapMs: 100,
-      timeoutMs: handshakeTimeout + margin,
+      timeoutMs: requestTimeout + margin,
     });
-    expect408AtTimeout(result, handshakeTimeout, margin);
+    expect408AtTimeout(result, requestTimeout, margin);
     expect(result.writes, "header fields written before the 408").to.be.above(1);
     await bystander().expectUnharmed("a head that never ends");
   });
 
-  it("[firmware] answers 408 and closes a slow-loris head (one byte at a time) at handshakeTimeout", async function () {
-    firmwareOnly(this, "handshakeTimeout is this firmware's");
+  it("[firmware] answers 408 and closes a slow-loris head (one byte at a time) at requestTimeout", async function () {
+    firmwareOnly(this, "requestTimeout is this firmware's");
     const { t, limits } = await timingTarget(this);
-    const { handshakeTimeout } = limits;
-    const margin = marginFor(handshakeTimeout);
-    this.timeout(this.timeout() + handshakeTimeout + 2 * margin);
+    const { requestTimeout } = limits;
+    const margin = marginFor(requestTimeout);
+    this.timeout(this.timeout() + requestTimeout + 2 * margin);
     const head = endlessHead(t);
-    const gapMs = Math.min(300, handshakeTimeout / 3);
+    const gapMs = Math.min(300, requestTimeout / 3);
     const result = await trickle(t, (offset) => head.slice(offset, offset + 1), {
       gapMs,
-      timeoutMs: handshakeTimeout + margin,
+      timeoutMs: requestTimeout + margin,
     });
-    expect408AtTimeout(result, handshakeTimeout, margin);
+    expect408AtTimeout(result, requestTimeout, margin);
     expect(result.writes, `bytes written, one every ${gapMs} ms, before the 408`).to.be.above(1);
     await bystander().expectUnharmed("a slow-loris head");
   });

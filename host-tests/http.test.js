@@ -1,7 +1,7 @@
 // Plain HTTP on the WebSocket port beyond GET: HEAD is answered as its GET without the body
 // (RFC 9110 §9.3.2), and a connection the client keeps (HTTP/1.1 without `Connection: close`)
 // serves request after request (RFC 9112 §9.3), pipelined ones included, until the client closes
-// it or it has waited handshakeTimeout for the next one; a refusal closes it. GET /tick is the
+// it or it has waited requestTimeout for the next one; a refusal closes it. GET /tick is the
 // tick for clients that poll. The HEAD of the WebSocket path is generic; the rest is this
 // firmware's (the reference server answers nothing but 426).
 import { expect } from "chai";
@@ -147,12 +147,12 @@ describe("plain HTTP: HEAD, kept connections, /tick", function () {
     }
   });
 
-  it("[firmware] closes a kept connection with a refusal, and one that waits handshakeTimeout for a request without a word", async function () {
+  it("[firmware] closes a kept connection with a refusal, and one that waits requestTimeout for a request without a word", async function () {
     firmwareOnly(this, "the firmware's timeouts");
     const { t, limits } = await timingTarget(this);
-    const { handshakeTimeout } = limits;
-    if (!handshakeTimeout) skipBecause(this, "handshakeTimeout=0: a kept connection waits forever");
-    this.timeout(this.timeout() + handshakeTimeout + 2 * target.timeoutMs);
+    const { requestTimeout } = limits;
+    if (!requestTimeout) skipBecause(this, "requestTimeout=0: a kept connection waits forever");
+    this.timeout(this.timeout() + requestTimeout + 2 * target.timeoutMs);
     const refused = await openConnection(t);
     try {
       expect((await refused.exchange(plainGet(t, "/tick"))).status).to.equal(200);
@@ -167,13 +167,9 @@ describe("plain HTTP: HEAD, kept connections, /tick", function () {
     try {
       expect((await idle.exchange(plainGet(t, "/tick"))).status).to.equal(200);
       const answered = performance.now();
-      const closedAt = await idle.waitForClose(handshakeTimeout + marginFor(handshakeTimeout));
-      expect(closedAt, `closed within handshakeTimeout (${handshakeTimeout} ms)`).to.not.equal(
-        null,
-      );
-      expect(closedAt - answered, "not before handshakeTimeout").to.be.at.least(
-        handshakeTimeout - 50,
-      );
+      const closedAt = await idle.waitForClose(requestTimeout + marginFor(requestTimeout));
+      expect(closedAt, `closed within requestTimeout (${requestTimeout} ms)`).to.not.equal(null);
+      expect(closedAt - answered, "not before requestTimeout").to.be.at.least(requestTimeout - 50);
       expect(idle.extra.toString("latin1"), "no 408 nor anything else: closed quietly").to.equal(
         "",
       );

@@ -1,5 +1,5 @@
 // Timeouts: a client that does not answer pings is dropped (pingInterval + pingTimeout), a TCP
-// connection that does not complete its upgrade gets 408 (handshakeTimeout), a client that sends
+// connection that does not complete its upgrade gets 408 (requestTimeout), a client that sends
 // nothing is closed with 1001 (idleTimeout), and a client that is read slowly because the server
 // is busy is never dropped for it. Run on the timing tests' instance (support/timing.js); waits
 // are computed from its limits in GET /status, so a board with the default settings takes longer.
@@ -62,16 +62,16 @@ describe("liveness and timeouts", function () {
     },
     { what: "sends nothing", request: () => "" },
   ]) {
-    it(`[firmware] answers 408 and closes a connection that ${what} for handshakeTimeout`, async function () {
+    it(`[firmware] answers 408 and closes a connection that ${what} for requestTimeout`, async function () {
       const { t, limits } = await timingTarget(this);
-      const { handshakeTimeout } = limits;
-      const margin = marginFor(handshakeTimeout);
-      this.timeout(this.timeout() + handshakeTimeout + 2 * margin);
+      const { requestTimeout } = limits;
+      const margin = marginFor(requestTimeout);
+      this.timeout(this.timeout() + requestTimeout + 2 * margin);
       const healthy = await WsClient.open(t); // upgraded before: no handshake timeout for it
 
       const started = performance.now();
       const response = await httpRequest(t, request(t), {
-        timeoutMs: handshakeTimeout + margin,
+        timeoutMs: requestTimeout + margin,
         closeWaitMs: margin,
       });
       const elapsed = Math.round(performance.now() - started);
@@ -79,10 +79,10 @@ describe("liveness and timeouts", function () {
         408,
       );
       expect(response.closed, "the server closes the connection after the 408").to.equal(true);
-      expect(
-        elapsed,
-        `ms until the 408 and close (handshakeTimeout ${handshakeTimeout})`,
-      ).to.be.within(handshakeTimeout * 0.9, handshakeTimeout + margin);
+      expect(elapsed, `ms until the 408 and close (requestTimeout ${requestTimeout})`).to.be.within(
+        requestTimeout * 0.9,
+        requestTimeout + margin,
+      );
       await expectStillEchoing(healthy, "the upgraded client");
     });
   }

@@ -46,7 +46,7 @@ const MAX_FRAME_HEADER = 10;
 const OWN_INSTANCE_PING_INTERVAL = 300_000;
 /** sendTimeout of the test's own instance. */
 const OWN_INSTANCE_SEND_TIMEOUT = 1000;
-/** The server checks its clients' timeouts at most this far apart (websocket/server.ts). */
+/** The server checks its clients' timeouts at most this far apart (server.ts). */
 const SERVER_TICK_MS = 1000;
 /** Server frames the budget does not refuse (pings and pongs) that may sit in a queue. */
 const CONTROL_FRAMES_SLACK = 2 * 127;

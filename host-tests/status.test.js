@@ -33,7 +33,7 @@ const LIMIT_FIELDS = [
   "pingInterval",
   "pingTimeout",
   "idleTimeout",
-  "handshakeTimeout",
+  "requestTimeout",
   "tick",
 ];
 const MEMORY_FIELDS = [

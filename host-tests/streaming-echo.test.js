@@ -136,6 +136,7 @@ describe("streaming echo", function () {
   });
 
   it("echoes a frame as one frame, however it is read, and fragments in no more frames than they came in", async function () {
+    this.timeout(6 * target.timeoutMs); // 3 MiB, 17 409 frames, through a simulator on a busy machine
     const client = await RawClient.open(target);
     for (const size of [MiB, 1024, 64]) {
       const message = binaryPayload(MiB, size & 0xff);

@@ -16,7 +16,7 @@ const ON_PLATFORM_LAYER = (config as Record<string, unknown>).engine !== undefin
 const HOST_NAME = 1;
 const ERROR = -1;
 
-export function advertise(hostName: string, port: number, onClaimed: (name: string) => void): MDNS {
+function advertise(hostName: string, port: number, onClaimed: (name: string) => void): MDNS {
   const mdns: MDNS = new MDNS({ hostName }, (message, value) => {
     if (message === HOST_NAME && value) {
       mdns.add({ name: "http", protocol: "tcp", port, txt: {} });

@@ -8,9 +8,9 @@
 import Instrumentation from "instrumentation";
 
 /** An XS slot on the ESP32 (a 32-bit machine): 16 bytes. A 64-bit host's take 32. */
-export const BOARD_SLOT_BYTES = 16;
+const BOARD_SLOT_BYTES = 16;
 
-export interface MemoryFigures {
+interface MemoryFigures {
   /** Bytes of the XS chunk heap (strings, buffers, …) and slot heap (objects) in use. */
   chunkHeapUsed: number | null;
   slotHeapUsed: number | null;
@@ -59,7 +59,7 @@ export function memoryFigures(): MemoryFigures {
 }
 
 /** "heap 23456 B" (chunk + slot), or "" when the runtime cannot tell. */
-export function describeHeap(): string {
+function describeHeap(): string {
   const { chunkHeapUsed, slotHeapUsed } = memoryFigures();
   if (chunkHeapUsed === null || slotHeapUsed === null) return "";
   return `heap ${chunkHeapUsed + slotHeapUsed} B`;

@@ -17,7 +17,7 @@ const DISCONNECTED = 200;
 const RETRY_MS = 10000;
 
 /** The network to join: mcconfig's ssid= and password=, in mc/config. */
-export interface Credentials {
+interface Credentials {
   ssid?: unknown;
   password?: unknown;
 }

@@ -8,7 +8,8 @@
 import config from "mc/config";
 import { memoryFigures } from "memory";
 import { limitsOf, type Settings } from "settings/schema";
-import { type HttpReply, jsonReply, type WebSocketServer } from "websocket/server";
+import { type HttpReply, jsonReply } from "http/response";
+import type { Server } from "server";
 
 /**
  * The engine the firmware runs on: the platform layer names it in mc/config ("xs 13.3.0", "node");
@@ -21,7 +22,7 @@ const ENGINE = String((config as Record<string, unknown>).engine ?? "xs");
  * the application describes it.
  */
 export function describeStatus(
-  server: WebSocketServer,
+  server: Server,
   settings: Settings,
   device: Record<string, unknown> = {},
 ): Record<string, unknown> {
@@ -52,7 +53,7 @@ export function describeStatus(
 
 /** GET /status: describeStatus as JSON. */
 export function statusReply(
-  server: WebSocketServer,
+  server: Server,
   settings: Settings,
   device?: Record<string, unknown>,
 ): HttpReply {

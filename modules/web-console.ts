@@ -1,24 +1,24 @@
 /*
  * GET /: a web console served by the board itself, one small HTML page with its CSS and script
- * inline (no external assets: the board may be on a network without internet). It connects to
- * the WebSocket endpoints the server has registered (the first one on load), on the host that
- * served it, sends text, logs what goes both ways with timestamps, and drives the light over the
- * command channel. When the board has a `token`, GET /status answers 401: the page then asks for
- * the token, keeps it in sessionStorage and connects with ?token=….
- *
- * The page is one template in flash; the endpoints go in at its two substitutions when it is
- * served. Its script is otherwise only text to the firmware: write it without backticks and
- * without another dollar sign followed by a brace.
+ * inline (the board may be on a network without internet): it connects to the server's WebSocket
+ * endpoints, sends text, logs both ways and drives the light over the command channel.
  */
-import type { HttpReply, WebSocketServer } from "websocket/server";
+import type { HttpReply } from "http/response";
+import type { Server } from "server";
 
 /** A value as JavaScript source that is safe inside a <script> element. */
 function scriptValue(value: unknown): string {
   return JSON.stringify(value).split("<").join("\\u003c");
 }
 
-/** The page, for these endpoint paths and the command channel's path. */
-export function consoleHtml(endpoints: readonly string[], commands: string): string {
+/**
+ * The page, for these endpoint paths and the command channel's path: one template in flash, the
+ * paths going in at its two substitutions. Its script is otherwise only text to the firmware: write
+ * it without backticks and without another dollar sign followed by a brace. When the board has a
+ * `token`, GET /status answers 401: the page then asks for the token, keeps it in sessionStorage
+ * and connects with ?token=….
+ */
+function consoleHtml(endpoints: readonly string[], commands: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -178,7 +178,7 @@ checkAccess(true);
  * The GET / route: the console page, listing the server's WebSocket endpoints (as they are when
  * the page is served) and driving the light over the endpoint at `commands`.
  */
-export function consolePage(server: WebSocketServer, commands: string): () => HttpReply {
+export function consolePage(server: Server, commands: string): () => HttpReply {
   return () => ({
     status: 200,
     body: consoleHtml(

@@ -3,9 +3,9 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import process from "node:process";
-import { bootFirmware as bootOnNode, ENGINE_NAME } from "./platform/engines/node/boot.js";
-import { bootFirmware as bootOnXs } from "./platform/engines/xs/boot.js";
-import { findXsWorker } from "./platform/engines/xs/worker-binary.js";
+import { bootFirmware as bootOnNode, ENGINE_NAME } from "./platform/adapters/node/boot.js";
+import { bootFirmware as bootOnXs } from "./platform/adapters/xs/boot.js";
+import { findXsWorker } from "./platform/adapters/xs/worker-binary.js";
 import { BOOT_BUTTON_PIN, listenForBootButtonKey } from "./platform/host/boot-button-key.js";
 import { endWithSignalsAndParent } from "./platform/host/process-lifetime.js";
 import { loadApp } from "./platform/manifest/app.js";
@@ -73,11 +73,18 @@ if (xs && !xs.boardStack) {
 }
 
 let app;
+let schema = null;
 try {
   const manifest = readManifest(manifestPath);
+  const buildRoot = options.build
+    ? resolve(options.build)
+    : join(manifest.root, "build", "firmware");
+  schema = await loadSettingsSchema(buildModuleTable(manifest.json, manifest.root, buildRoot));
   const overrides = options.overrides;
   const given = (name) => overrides.some(([key]) => key === name);
-  if ("port" in (manifest.json.config ?? {}) && !given("port")) overrides.push(["port", "8080"]);
+  // port 80 needs root here: 8080, for a firmware that has a port setting.
+  const hasPort = "port" in (manifest.json.config ?? {}) || "port" in (schema?.SETTINGS ?? {});
+  if (hasPort && !given("port")) overrides.push(["port", "8080"]);
   // A board built with `mcconfig … ssid=<network>`: the platform layer's Wi-Fi joins any network.
   if (options.network && joinsWiFi(manifest.json) && !given("ssid")) {
     overrides.push(["ssid", "loopback"]);
@@ -96,7 +103,6 @@ try {
 // A setting given on the command line must be one the firmware takes, with a value it can take:
 // here that is an error (exit 2). On a board (and with --board-settings) the firmware traces a
 // bad value and uses its default.
-const schema = await loadSettingsSchema(app.modules);
 const problems =
   schema && !options.boardSettings ? overrideProblems(schema, options.overrides) : [];
 if (problems.length) {

@@ -1,15 +1,23 @@
-// Firmware settings that GET /status does not report (maxHeaderSize, maxFrames): the value in
-// tools/testing/test-settings.js when it sets one (the platform layer and test:sim run with those), else the
-// default in manifest.json → config (what a board is flashed with unless mcconfig overrides it).
-import { readFileSync } from "node:fs";
+// The firmware's settings as a board has them unless mcconfig overrides them: the defaults of its
+// settings schema (modules/settings/schema.ts, compiled by `npm run build`), or the value of
+// tools/testing/test-settings.js where the tests' firmware runs with another. For the settings
+// GET /status does not report (maxHeaderSize, maxFrames) and the target's defaults.
 import { settingsObject } from "../../tools/testing/test-settings.js";
 
-const MANIFEST = new URL("../../manifest.json", import.meta.url);
+const SCHEMA = new URL("../../build/firmware/modules/settings/schema.js", import.meta.url);
+
+let settings;
+try {
+  settings = (await import(SCHEMA.href)).SETTINGS;
+} catch (error) {
+  throw new Error(`the firmware's settings schema is not built: run npm run build first`, {
+    cause: error,
+  });
+}
 
 export function firmwareSetting(name) {
   const overrides = settingsObject();
   if (name in overrides) return overrides[name];
-  const config = JSON.parse(readFileSync(MANIFEST, "utf8")).config ?? {};
-  if (!(name in config)) throw new Error(`manifest.json has no config.${name}`);
-  return config[name];
+  if (!(name in settings)) throw new Error(`the firmware has no setting ${name}`);
+  return settings[name].default;
 }

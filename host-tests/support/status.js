@@ -32,6 +32,7 @@ export async function targetLimits(context, t = target) {
     const { limits } = await fetchStatus(t);
     const numbers = {};
     for (const [key, value] of Object.entries(limits ?? {})) numbers[key] = Number(value);
+    numbers.requestTimeout ??= numbers.handshakeTimeout; // its name on boards flashed before
     for (const key of ["maxClients", "maxBuffered", "pingInterval", "pingTimeout"]) {
       if (!Number.isFinite(numbers[key])) {
         throw new Error(`GET /status: limits.${key} is ${limits?.[key]}, not a number`);

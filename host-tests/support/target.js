@@ -4,11 +4,10 @@
 //   TARGET=reference                                                         -> `ws` echo server
 //   TARGET=xs | TARGET=node        -> the firmware on the platform layer, on that engine
 //   nothing                        -> the same on XS, or on Node (saying why) where XS is not built
-// MAX_MESSAGE_SIZE overrides config.maxMessageSize of manifest.json (and of test-settings.js).
+// MAX_MESSAGE_SIZE overrides the firmware's maxMessageSize (its settings schema's default, or test-settings.js's).
 // TOKEN=<token> with BOARD or TARGET_URL: the server's token, which every client then sends.
 //
 // The target starts lazily, once per mocha run (see hooks.js), and stops in a root `after`.
-import { readFileSync } from "node:fs";
 import { addressUrl, parseAddress } from "../../tools/wire/address.js";
 import { checkBoardReachable, checkServerReachable } from "./reachability.js";
 import {
@@ -17,18 +16,9 @@ import {
   WHOLE_PATH,
 } from "../../tools/testing/reference-server.js";
 import { testSettings } from "../../tools/testing/test-settings.js";
+import { firmwareSetting } from "./firmware-config.js";
 import { connectTcp } from "../../tools/wire/tcp.js";
-import { findXsWorker } from "../../tools/platform/engines/xs/worker-binary.js";
-
-const MANIFEST = new URL("../../manifest.json", import.meta.url);
-
-function manifestConfig() {
-  try {
-    return JSON.parse(readFileSync(MANIFEST, "utf8")).config ?? {};
-  } catch {
-    return {};
-  }
-}
+import { findXsWorker } from "../../tools/platform/adapters/xs/worker-binary.js";
 
 function positiveInteger(name, value) {
   const n = Number(value);
@@ -44,15 +34,11 @@ const TIMING = {
 
 /** Reads the environment; throws on contradictory or malformed settings. */
 export function selectTarget(env = process.env) {
-  const config = manifestConfig();
-  const defaultPath = config.path ?? "/ws";
-  // The firmware's limit: MAX_MESSAGE_SIZE, else test-settings.js, else the manifest.
-  const setting = testSettings.find((entry) => entry.startsWith("maxMessageSize="));
+  const defaultPath = firmwareSetting("path");
+  // The firmware's limit: MAX_MESSAGE_SIZE, else test-settings.js's, else its default.
   const maxMessageSize = env.MAX_MESSAGE_SIZE
     ? positiveInteger("MAX_MESSAGE_SIZE", env.MAX_MESSAGE_SIZE)
-    : setting
-      ? positiveInteger("maxMessageSize in test-settings.js", setting.split("=")[1])
-      : (config.maxMessageSize ?? 65536);
+    : firmwareSetting("maxMessageSize");
   const common = { maxMessageSize, maxMessageSizeOverridden: Boolean(env.MAX_MESSAGE_SIZE) };
   // A running server's token (TOKEN=…, or test:board --token): every client sends it.
   const token = env.TOKEN ?? "";

@@ -1,30 +1,14 @@
 /*
- * A command channel over WebSocket (the board's /api): how a client asks the board to do
- * something, and how the board tells every client what happened.
- *
- *   client → board   {"id": 7, "cmd": "light", "on": true}
- *   board → client   {"id": 7, "ok": true, "light": {"on": true}}
- *                    {"id": 7, "ok": false, "error": "what was wrong"}
- *   board → clients  {"event": "light", "on": true, "by": 3}
- *
- * Every request gets exactly one reply, in order, with the request's `id` (null when it had
- * none or could not be read). A bad request only gets an error reply: the connection stays open.
- * A command is one function, registered with `command()`; it returns the fields of its reply, or
- * throws a CommandError to reply with an error of its own. The channel registers itself with the
- * server as the WebSocket endpoint at its path.
+ * The board's /api: a command channel over WebSocket, how a client asks the board to do something
+ * ({"id": 7, "cmd": "light", "on": true} → {"id": 7, "ok": true, …} or {"id": 7, "ok": false,
+ * "error": "…"}), and how the board tells every client what happened ({"event": "light", …}).
  */
 import { describeParams, readParams, type ParamSpecs, type ParamValues } from "api/params";
-import type {
-  WebSocketConnection,
-  WebSocketEndpoint,
-  WebSocketHandler,
-  WebSocketServer,
-} from "websocket/server";
+import type { Server } from "server";
+import type { WebSocketConnection } from "websocket/connection";
+import type { Endpoint, WebSocketHandler } from "websocket/endpoint";
 
-/** Thrown by a command to reply `{"ok": false, "error": message}`. */
-export class CommandError extends Error {}
-
-export type CommandResult = Record<string, unknown>;
+type CommandResult = Record<string, unknown>;
 
 interface Command {
   readonly description: string;
@@ -32,7 +16,7 @@ interface Command {
   run(values: Record<string, unknown>, client: WebSocketConnection): CommandResult | void;
 }
 
-export interface CommandChannelOptions {
+interface CommandChannelOptions {
   /** The WebSocket path of the channel, e.g. "/api". */
   path: string;
   /** Largest request accepted, in bytes of UTF-8. */
@@ -41,14 +25,19 @@ export interface CommandChannelOptions {
 
 const REQUEST_FIELDS = Object.freeze(["id", "cmd"]);
 
+/**
+ * Every request gets exactly one reply, in order, with the request's `id` (null when it had none or
+ * could not be read); a bad request only gets an error reply, and the connection stays open. A
+ * command is one function, registered with `command()`, returning the fields of its reply.
+ */
 export class CommandChannel implements WebSocketHandler {
   readonly path: string;
-  readonly #endpoint: WebSocketEndpoint;
+  readonly #endpoint: Endpoint;
   readonly #maxRequestSize: number;
   readonly #commands = new Map<string, Command>();
   #held: string[] | null = null; // events raised while a command runs
 
-  constructor(server: WebSocketServer, options: CommandChannelOptions) {
+  constructor(server: Server, options: CommandChannelOptions) {
     this.path = options.path;
     this.#maxRequestSize = options.maxRequestSize;
     this.#endpoint = server.websocket(options.path, this);
@@ -102,13 +91,7 @@ export class CommandChannel implements WebSocketHandler {
     const command = this.#commands.get(fields.cmd as string) as Command;
     const params = readParams(command.params, fields, REQUEST_FIELDS);
     if ("error" in params) return reply(client, id, { error: `${fields.cmd}: ${params.error}` });
-    let result: CommandResult | void;
-    try {
-      result = command.run(params.values, client);
-    } catch (error) {
-      if (!(error instanceof CommandError)) throw error; // a bug: the server closes with 1011
-      return reply(client, id, { error: `${fields.cmd}: ${error.message}` });
-    }
+    const result = command.run(params.values, client); // throws: a bug, the server closes with 1011
     reply(client, id, { ok: true, ...result });
   }
 

@@ -5,7 +5,7 @@
  */
 
 /** One parameter: a test for its values and what they are, in words, for help and errors. */
-export interface Param<T> {
+interface Param<T> {
   /** e.g. "a number", 'true, false or "toggle"' */
   readonly expected: string;
   readonly optional: boolean;
@@ -25,10 +25,7 @@ function kind<T>(expected: string, accepts: (value: unknown) => value is T): Par
 
 export const param = Object.freeze({
   number: kind("a number", (value): value is number => Number.isFinite(value)),
-  integer: kind("an integer", (value): value is number => Number.isInteger(value)),
-  boolean: kind("true or false", (value): value is boolean => typeof value === "boolean"),
   text: kind("a string", (value): value is string => typeof value === "string"),
-  any: kind("any JSON value", (value): value is unknown => value !== undefined),
 
   /** One of a few values, e.g. param.oneOf(true, false, "toggle"). */
   oneOf<const T extends readonly (string | number | boolean)[]>(...values: T): Param<T[number]> {

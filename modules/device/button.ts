@@ -6,7 +6,7 @@
 import Digital from "embedded:io/digital";
 import Timer from "timer";
 
-export interface ButtonOptions {
+interface ButtonOptions {
   pin: number;
   /** Called with true when the button goes down, false when it comes up. */
   onChange: (pressed: boolean) => void;
@@ -33,10 +33,6 @@ export class Button {
       onReadable: () => this.#edge(),
     });
     this.#pressed = this.#input.read() === 0;
-  }
-
-  get pressed(): boolean {
-    return this.#pressed;
   }
 
   /** What GET /status shows of it. */

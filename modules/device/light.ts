@@ -4,7 +4,7 @@
  */
 import Digital from "embedded:io/digital";
 
-export interface LightOptions {
+interface LightOptions {
   pin: number;
   /** The light is on when the pin is low. */
   activeLow: boolean;

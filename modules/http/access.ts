@@ -1,31 +1,31 @@
 /*
- * Who may open a WebSocket (and fetch the routes that ask for it): an optional shared token and
- * an optional list of allowed browser origins.
- *
- * - token: when set, the request must carry it, as `Authorization: Bearer <token>` or as
- *   `?token=<token>` (percent-encoded) in the request target; a browser's WebSocket API cannot
- *   set headers, hence the query string. Missing or wrong → 401 with `WWW-Authenticate: Bearer`.
- *   The comparison takes the same time whatever the given token is, except for its length.
- * - origins: when set, an upgrade whose `Origin` header is present and not listed gets 403. A
- *   request without Origin comes from a non-browser client, which could send any Origin anyway:
- *   the check protects users' browsers from other sites' pages, it does not authenticate.
- *
- * The origin is checked first: a page from a foreign origin gets 403 whatever token it tries, so
- * it cannot learn from the answer whether a guess was right.
+ * Who may open a WebSocket (and fetch the routes that ask for it): an optional shared token and an
+ * optional list of allowed browser origins.
  */
 import type { HttpRequest } from "http/request-parser";
 import { type HttpReply, textReply } from "http/response";
 
 export interface AccessOptions {
-  /** When not empty, WebSocket upgrades (and routes that require it) need this token. */
+  /**
+   * When not empty, WebSocket upgrades (and routes that require it) need this token, as
+   * `Authorization: Bearer <token>` or as `?token=<token>` (a browser's WebSocket API cannot set
+   * headers). Missing or wrong → 401 with `WWW-Authenticate: Bearer`.
+   */
   token: string;
-  /** When not empty, the Origin header values allowed to open a WebSocket. */
+  /**
+   * When not empty, the Origin header values allowed to open a WebSocket; another → 403. A request
+   * without Origin comes from a non-browser client, which could send any Origin anyway: the check
+   * protects users' browsers from other sites' pages, it does not authenticate.
+   */
   origins: readonly string[];
 }
 
 const HOW_TO_PASS = "send it as an Authorization: Bearer <token> header or as ?token=<token>";
 
-/** What an upgrade must pass before it takes a client slot: the origin, then the token. */
+/**
+ * What an upgrade must pass before it takes a client slot: the origin first, so that a page from a
+ * foreign origin gets 403 whatever token it tries and cannot learn whether a guess was right.
+ */
 export function checkAccess(request: HttpRequest, options: AccessOptions): HttpReply | undefined {
   return checkOrigin(request, options.origins) ?? checkToken(request, options.token);
 }

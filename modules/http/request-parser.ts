@@ -18,6 +18,16 @@ export interface HttpRequest {
   repeated: Set<string>;
 }
 
+/** The path of the request's target, without its query. */
+export function pathOf(request: HttpRequest): string {
+  return request.target.split("?")[0];
+}
+
+/** GET, or HEAD, which is answered as its GET without the body (RFC 9110 §9.3.2). */
+export function readsAsGet(request: HttpRequest): boolean {
+  return request.method === "GET" || request.method === "HEAD";
+}
+
 /** Whether a comma-separated header value (Connection, Upgrade) lists `token` (lower case). */
 export function hasToken(list: string, token: string): boolean {
   return list
@@ -26,7 +36,7 @@ export function hasToken(list: string, token: string): boolean {
     .some((item) => item.trim() === token);
 }
 
-export type ParseResult =
+type ParseResult =
   | { done: false }
   | { done: true; request: HttpRequest; rest: Uint8Array }
   /** `incomplete`: the client may still be sending its request (too large, or refused early). */

@@ -16,14 +16,6 @@ const REASONS: Readonly<Record<number, string>> = Object.freeze({
   503: "Service Unavailable",
 });
 
-export function switchingProtocols(accept: string): Uint8Array {
-  return encodeHead(101, [
-    ["Upgrade", "websocket"],
-    ["Connection", "Upgrade"],
-    ["Sec-WebSocket-Accept", accept],
-  ]);
-}
-
 /** A complete response (what the connection does after it is the session's choice). */
 export interface HttpReply {
   status: number;
@@ -42,7 +34,7 @@ export function jsonReply(value: unknown, status = 200): HttpReply {
   return { status, body: JSON.stringify(value), contentType: "application/json" };
 }
 
-export interface ResponseOptions {
+interface ResponseOptions {
   /** The connection stays open for the client's next request (else it closes after this). */
   keepAlive?: boolean;
   /** The answer to a HEAD request: the head alone, its Content-Length that of the GET's body. */
@@ -54,7 +46,7 @@ export function httpResponse(
   { keepAlive = false, headOnly = false }: ResponseOptions = {},
 ): Uint8Array {
   const content = new Uint8Array(ArrayBuffer.fromString(body + "\n"));
-  const head = encodeHead(status, [
+  const head = responseHead(status, [
     ...headers,
     ["Content-Type", contentType ?? "text/plain; charset=utf-8"],
     ["Content-Length", String(content.length)],
@@ -67,7 +59,8 @@ export function httpResponse(
   return response;
 }
 
-function encodeHead(status: number, headers: [string, string][]): Uint8Array {
+/** A response's head: its status line and header fields, and the blank line after them. */
+export function responseHead(status: number, headers: [string, string][]): Uint8Array {
   let text = `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}\r\n`;
   for (const [name, value] of headers) text += `${name}: ${value}\r\n`;
   return new Uint8Array(ArrayBuffer.fromString(text + "\r\n"));

@@ -1,14 +1,7 @@
 /*
- * The HTTP exchanges on a new connection (RFC 9112): each request is read, bounded by
- * `maxHeaderSize` and within `handshakeTimeout`, then either answered or taken over by the server
- * for a WebSocket upgrade (the connection's channel changes hands). What a request becomes is the
- * server's decision (`dispatch`), made in one place.
- *
- * After an answer that is no refusal, to a client that keeps its connection (HTTP/1.1 without
- * `Connection: close`, or HTTP/1.0 with `Connection: keep-alive`), the connection stays open for
- * the next request: polling then costs a request, not a TCP handshake, each time. It is closed
- * quietly once it has waited `handshakeTimeout` ms for one (each connection is one of the board's
- * 8). Refusals close it. A HEAD request is answered as its GET, without the body.
+ * The HTTP exchanges on a new connection (RFC 9112): each request read, bounded by `maxHeaderSize`
+ * and within `requestTimeout`, then answered, or handed over for a WebSocket upgrade. What a
+ * request becomes is the server's decision (`dispatch`), made in one place.
  */
 import type TCP from "embedded:io/socket/tcp";
 import { hasToken, type HttpRequest, HttpRequestParser } from "http/request-parser";
@@ -19,7 +12,7 @@ import { type ChannelOwner, SocketChannel } from "socket/channel";
 export interface SessionOptions {
   maxHeaderSize: number;
   /** Time allowed for the request (ms; 0: no limit). */
-  handshakeTimeout: number;
+  requestTimeout: number;
   /** How long a client refused before the end of its request gets to close first (ms). */
   closeTimeout: number;
 }
@@ -60,11 +53,10 @@ export class HttpSession implements ChannelOwner {
   }
 
   /**
-   * Gives the connection to `owner` (a WebSocket connection): from now on the socket's callbacks
-   * are its. The session is over.
+   * Gives the connection up (to a WebSocket connection, which makes itself the channel's owner):
+   * the session is over.
    */
-  handOver(owner: ChannelOwner): SocketChannel {
-    this.#channel.owner = owner;
+  handOver(): SocketChannel {
     this.#server.sessionEnded(this);
     return this.#channel;
   }
@@ -75,9 +67,9 @@ export class HttpSession implements ChannelOwner {
    */
   tick(now: number): void {
     this.#channel.guarded(() => {
-      const { handshakeTimeout } = this.#options;
+      const { requestTimeout } = this.#options;
       const parser = this.#parser;
-      if (!parser || !handshakeTimeout || now - this.#waitingSince < handshakeTimeout) return;
+      if (!parser || !requestTimeout || now - this.#waitingSince < requestTimeout) return;
       this.#parser = null;
       if (this.#answered > 0 && !parser.started) this.#channel.closeWhenFlushed();
       else this.#answer(textReply(408, "the request did not arrive in time"), false);
@@ -100,6 +92,9 @@ export class HttpSession implements ChannelOwner {
       const { request, rest } = result;
       const reply = this.#server.dispatch(this, request, rest);
       if (!reply) return; // an upgrade: the channel is the WebSocket connection's now
+      // After an answer that is no refusal, a client that keeps its connection sends its next
+      // request on it (polling costs a request, not a TCP handshake); it is closed quietly after
+      // requestTimeout ms without one (each connection is one of the board's 8).
       const keepAlive = reply.status < 400 && keepsConnection(request);
       const headOnly = request.method === "HEAD";
       this.#channel.write([httpResponse(reply, { keepAlive, headOnly })]);

@@ -1,17 +1,13 @@
 /*
- * Every setting of the board, once: its name, default, type and range, and one line of meaning.
- * Everything else comes from here: the defaults (manifest.json's "config" must hold the same, a
- * test checks it), how a value given as `key=value` is read (`readSettings`), the limits that GET
- * /status reports, `npm start -- --help` and the README's table (`npm run settings-table`).
- *
- * This module imports nothing, so that the tools on the computer can read it as well as the
- * firmware (build/firmware/modules/settings/schema.js).
+ * Every setting of the board, once: name, default, type, range and meaning. The defaults, how
+ * `key=value` is read, the limits GET /status reports, `npm start -- --help` and the README's table
+ * all come from here. It imports nothing, so that the tools on the computer can read it too.
  */
 
 /** How a setting's text (from mc/config: `key=value` arrives as a string) is read. */
 type Kind = "integer" | "flag" | "text" | "path" | "list" | "hostname";
 
-export interface SettingSpec {
+interface SettingSpec {
   readonly kind: Kind;
   readonly default: number | boolean | string;
   readonly min?: number;
@@ -48,7 +44,7 @@ export const SETTINGS = Object.freeze({
   maxClients:       limit(7, 1, 1000, "WebSocket clients at once (ESP32: 8 TCP connections, one left for HTTP); more → 503"),
   maxBuffered:      limit(40960, 4096, INT32, "bytes held in buffers, all clients together (messages read whole, bytes to send); see Memory"),
   sendTimeout:      limit(5000, 0, HOUR, "ms a client may take none of what waits for it; then close 1008 (0: no limit)"),
-  handshakeTimeout: limit(5000, 0, HOUR, "ms to finish the HTTP request; later → 408 and close (0: no limit)"),
+  requestTimeout:   limit(5000, 0, HOUR, "ms for an HTTP request to arrive (an upgrade's; on a kept connection, the next); later → 408, or a quiet close (0: no limit)"),
   pingInterval:     limit(20000, 0, HOUR, "ms between the server's pings to each client (0: no pings)"),
   pingTimeout:      limit(10000, 1, HOUR, "ms a client has to answer a ping before it is dropped"),
   idleTimeout:      limit(0, 0, 24 * HOUR, "ms without any frame from a client before it is closed with 1001 (0: never)"),
@@ -64,11 +60,19 @@ export const SETTINGS = Object.freeze({
 } satisfies Record<string, SettingSpec>);
 
 /**
+ * Settings renamed, by their old name: a board built with the old name (`mcconfig …
+ * handshakeTimeout=1000`) keeps it working, with a notice at boot.
+ */
+const RENAMED: Readonly<Record<string, string>> = Object.freeze({
+  handshakeTimeout: "requestTimeout",
+});
+
+/**
  * Keys of mc/config that are not the board's settings but known: the Moddable SDK's own (`ssid`
  * and `password` join the Wi-Fi; mcconfig adds `sntp`, `format` and `rotation`) and the one the
  * platform layer adds (`engine`).
  */
-export const OTHER_CONFIG_KEYS: readonly string[] = Object.freeze([
+const OTHER_CONFIG_KEYS: readonly string[] = Object.freeze([
   "ssid",
   "password",
   "sntp",
@@ -88,7 +92,7 @@ type ValueOf<S> = S extends { kind: "integer" }
 
 /** The board's settings, each as the type its kind reads to. */
 export type Settings = { readonly [K in keyof Schema]: ValueOf<Schema[K]> };
-export type SettingName = keyof Schema;
+type SettingName = keyof Schema;
 
 /** What a setting's value may be, in words. */
 export function accepts(spec: SettingSpec): string {
@@ -109,7 +113,7 @@ export function accepts(spec: SettingSpec): string {
 }
 
 /** A setting given a value it cannot take, or a key that is no setting. */
-export interface SettingProblem {
+interface SettingProblem {
   key: string;
   value: unknown;
   /** For a value it cannot take: what it accepts, and the default used instead. */
@@ -117,9 +121,13 @@ export interface SettingProblem {
   fallback?: unknown;
   /** For an unknown key: the setting of the nearest name, if one is close. */
   nearest?: string;
+  /** For an old name (RENAMED): the setting's name now, which takes its value. */
+  renamedTo?: string;
 }
 
 export function describeProblem(problem: SettingProblem): string {
+  if (problem.renamedTo !== undefined)
+    return `config ${problem.key} is now called ${problem.renamedTo}; using its value`;
   if (problem.accepts !== undefined) {
     return `config ${problem.key}=${String(problem.value)} is not ${problem.accepts}; using ${JSON.stringify(problem.fallback)}`;
   }
@@ -207,8 +215,14 @@ export function readSettings(
   report: (problem: SettingProblem) => void,
 ): Settings {
   const settings: Record<string, unknown> = {};
+  const renamed: Record<string, unknown> = {};
+  for (const [old, now] of Object.entries(RENAMED)) {
+    if (config[old] === undefined || config[now] !== undefined) continue;
+    renamed[now] = config[old];
+    report({ key: old, value: config[old], renamedTo: now });
+  }
   for (const [key, spec] of Object.entries(SETTINGS) as [string, SettingSpec][]) {
-    const given = config[key];
+    const given = config[key] ?? renamed[key];
     const value = given === undefined ? INVALID : readValue(spec, given);
     if (value !== INVALID) {
       settings[key] = value;
@@ -219,7 +233,7 @@ export function readSettings(
     settings[key] = fallback;
   }
   for (const key of Object.keys(config)) {
-    if (!(key in SETTINGS) && !OTHER_CONFIG_KEYS.includes(key)) {
+    if (!(key in SETTINGS) && !(key in RENAMED) && !OTHER_CONFIG_KEYS.includes(key)) {
       report({ key, value: config[key], nearest: nearestSetting(key) });
     }
   }

@@ -1,13 +1,7 @@
 /*
  * One budget for the bytes the server holds in buffers, all clients together (`maxBuffered`): the
  * messages being assembled and every frame and response waiting to be written. An ESP32 without
- * PSRAM aborts when XS runs out of heap, and every client drops with it; the budget keeps what
- * clients can make the board hold below what it has.
- *
- * Incoming messages ask for room first (`fits`, then `take`): a client whose message does not fit
- * now is not read until some is given back (`wait`); one that can never fit is refused. What the
- * server sends on its own (pings, pongs, replies, events, HTTP answers) is counted when queued
- * and never refused: it is small, and it stops growing once no message is read.
+ * PSRAM aborts when XS runs out of heap; the budget keeps what clients can make it hold below that.
  */
 
 /** What waits for room: told when bytes are given back. */
@@ -15,6 +9,12 @@ export interface RoomWaiter {
   roomMade(): void;
 }
 
+/**
+ * Incoming messages ask for room first (`fits`, then `take`): a client whose message does not fit
+ * now is not read until some is given back (`wait`); one that can never fit is refused. What the
+ * server sends on its own (pings, pongs, replies, events, HTTP answers) is counted when queued and
+ * never refused: it is small, and it stops growing once no message is read.
+ */
 export class BufferBudget {
   readonly limit: number;
   #held = 0;

@@ -1,17 +1,8 @@
 /*
  * One accepted TCP connection with its outgoing queue, as the HTTP session and then the WebSocket
- * connection use it: the socket's callbacks go to whoever owns the channel now (the session
- * hands the channel over on an upgrade), what is written waits in the queue for the send
- * buffer's space, and the connection ends in one place.
- *
- * Every socket callback runs inside a guard: an exception escaping it would abort XS and restart
- * the board, so the owner is told instead (and ends only this connection).
- *
- * A connection ends in a promise job of its own, never inside the call that decided it: a write
- * that finds the client gone (inside a broadcast, say) only records it, and the teardown (the
- * owner's ended(), and the application's onClose after it) runs once that callback is over, at
- * the bottom of the board's stack. The stack a client can make the board use is then the same
- * whatever the clients do.
+ * connection use it: the socket's callbacks go to whoever owns the channel now, each inside a guard
+ * (see guarded), what is written waits in the queue for the send buffer's space, and the
+ * connection ends in one place (see end).
  */
 import TCP from "embedded:io/socket/tcp";
 import Timer from "timer";
@@ -146,8 +137,7 @@ export class SocketChannel {
 
   /**
    * Ends the connection once everything queued is written: at once, or, with `lingerMs`, after
-   * giving the client that long to close its side first (it may still be sending; closing a socket
-   * with unread bytes resets it, which could destroy what was just written).
+   * giving the client that long to close its side first (it may still be sending: see #dropUnread).
    */
   closeWhenFlushed(lingerMs = 0): void {
     this.#closeWhenFlushed = true;
@@ -160,9 +150,8 @@ export class SocketChannel {
    * Ends the connection once everything queued is written and the client has then sent nothing
    * for `quietMs` (what it sends meanwhile is its owner's to drop), or `lingerMs` after the write
    * at the most: for a connection the server fails, whose client may still be sending what it
-   * sent before it read the close frame. Closing while its bytes still come would reset the
-   * connection, which could destroy the close frame on its way; waiting all of `lingerMs` would
-   * race the client's own timer.
+   * sent before it read the close frame (see #dropUnread); waiting all of `lingerMs` would race
+   * the client's own timer.
    */
   closeWhenQuiet(quietMs: number, lingerMs: number): void {
     this.#closeWhenFlushed = true;
@@ -208,7 +197,10 @@ export class SocketChannel {
 
   /**
    * Ends the connection: nothing more is written from now on, and the socket is closed and the
-   * owner told (once) in a promise job, after the callback that called this.
+   * owner told (once) in a promise job, never inside the call that decided it: a write that finds
+   * the client gone (inside a broadcast, say) only records it, and the teardown (the owner's
+   * ended(), and the application's onClose after it) runs at the bottom of the board's stack. The
+   * stack a client can make the board use is then the same whatever the clients do.
    */
   end(): void {
     if (this.#ending) return;
@@ -238,8 +230,9 @@ export class SocketChannel {
 
   /**
    * Reads and drops what the client sent that was not read (bytes after its close frame, in the
-   * same segment): closing a socket with unread bytes resets the connection (lwip, and Linux),
-   * which could destroy the close frame or response still on its way to the client.
+   * same segment). Why a closing connection waits for the client's bytes to stop: closing a socket
+   * with unread bytes resets the connection (lwip, and Linux), which could destroy the close frame
+   * or response still on its way to the client.
    */
   #dropUnread(): void {
     try {
@@ -249,7 +242,10 @@ export class SocketChannel {
     }
   }
 
-  /** Runs `callback` as the socket's callbacks run: an exception goes to the owner's fault(). */
+  /**
+   * Runs `callback` as the socket's callbacks run: an exception escaping it would abort XS and
+   * restart the board, so it goes to the owner's fault() instead (which ends only this connection).
+   */
   guarded(callback: () => void): void {
     try {
       callback();

@@ -1,25 +1,16 @@
 /*
- * Bytes waiting to be sent on one connection, a frame (or HTTP response) at a time.
- *
- * A frame may be queued before all its payload is known (an echo streamed as it is read): pushed
- * `open` with the count of payload bytes still to come, which pushMore() adds as they arrive. Until
- * it is whole, what else is pushed is held behind it (and counted in the budget), since nothing
- * may go on the wire inside a frame.
- *
- * On ESP32, `write()` throws "would block" when given more than the free TCP send buffer
- * (TCP_SND_BUF, 8192 bytes by default); the socket reports space again in `onWritable`. The
- * queue therefore writes at most the space it was told about, in slices, and keeps the rest
- * until the next `onWritable`. Chunks are queued by reference, never copied, so one broadcast
- * frame can sit in many clients' queues at the cost of one.
- *
- * What is left waiting after a write is counted in the server's buffer budget until it is written:
- * a frame the socket took at once was never held; a broadcast frame is counted once (SharedBytes),
- * until the last queue has written it.
+ * Bytes waiting to be sent on one connection, a frame (or HTTP response) at a time, given to the
+ * socket no faster than it takes them: on ESP32 `write()` throws "would block" beyond the free TCP
+ * send buffer (TCP_SND_BUF, 8192 bytes), so the queue writes at most the space `onWritable`
+ * reported and keeps the rest. Chunks are queued by reference, never copied.
  */
 import type { BufferBudget } from "socket/buffer-budget";
 import type { TcpSocket } from "socket/tcp-socket";
 
-/** A frame several queues hold (one broadcast): counted once, until the last one wrote it. */
+/**
+ * A frame several queues hold (one broadcast): it costs the memory of one, and it is counted in
+ * the buffer budget once, until the last queue has written it.
+ */
 export class SharedBytes {
   readonly bytes: number;
   holders = 0;
@@ -74,7 +65,10 @@ export class OutgoingQueue {
 
   /**
    * Queues one frame (or one HTTP response) made of these chunks; `shared` when others hold it.
-   * `open`: the frame's payload has that many bytes more to come, by pushMore().
+   * What is left waiting after a write is counted in the buffer budget until it is written (a
+   * frame the socket took at once never was). `open`: the frame's payload has that many bytes more
+   * to come, by pushMore() (an echo streamed as it is read); until it is whole, what else is pushed
+   * is held behind it, and counted, since nothing may go on the wire inside a frame.
    */
   push(chunks: Uint8Array[], shared: SharedBytes | null = null, open = 0): void {
     let bytes = 0;

@@ -12,5 +12,4 @@ export interface TcpSocket {
   write(bytes: Uint8Array): number | undefined;
   close(): void;
   readonly remoteAddress: string | undefined;
-  readonly remotePort: number | undefined;
 }

@@ -1,23 +1,16 @@
 /*
- * One WebSocket client, from the moment its upgrade is accepted: frames both ways, the close
- * handshake, liveness and backpressure (RFC 6455 sections 5 and 7). Its HTTP request was read by
- * an HttpSession, which handed the connection's channel over.
- *
- * Backpressure, so that no client can make the board hold more than it has:
- * - the client is read only while everything queued for it has gone to the socket: what it is
- *   sent (its echoes, say) waits for it to read, not in the board's heap, and TCP's flow control
- *   holds it back meanwhile;
- * - a message the endpoint needs whole is read only once the server's buffer budget has room for
- *   it; until then the client is not read (a burst of messages waits in TCP, it is not slowness);
- * - a client that takes none of what waits for it for `sendTimeout` ms is closed with 1008.
- *
- * What the application's handler throws ends only this client, with 1011; whatever a client
- * sends ends only this client, with the close code RFC 6455 asks for.
+ * One WebSocket client, from its 101 on: frames both ways, the close handshake, liveness and
+ * backpressure (RFC 6455 §5, §7). No client can make the board hold more than it has: it is read
+ * only while nothing waits to be sent to it (TCP holds it back meanwhile), a message it sends whole
+ * only once the buffer budget has room, and one that takes nothing for sendTimeout is closed (1008).
+ * What a handler throws ends only this client (1011), as does whatever the client sends.
  */
-import type { BufferBudget, RoomWaiter } from "socket/buffer-budget";
+import type { RoomWaiter } from "socket/buffer-budget";
+import type { BufferBudget } from "socket/buffer-budget";
 import type { SocketChannel } from "socket/channel";
 import type { SharedBytes } from "socket/outgoing-queue";
 import { CloseCode } from "websocket/close-codes";
+import { type Endpoint, type Message, MessagePart } from "websocket/endpoint";
 import {
   encodeBytes,
   encodeClosePayload,
@@ -26,87 +19,16 @@ import {
   encodeMessage,
 } from "websocket/frame-encoder";
 import {
+  BytesSource,
   FrameParser,
   type FrameParserHandler,
   type FrameParserLimits,
-  RESERVED,
-  WAIT,
+  Room,
 } from "websocket/frame-parser";
-import { switchingProtocols } from "http/response";
-import type { HttpSession } from "http/session";
 import { Liveness, LivenessAction, type LivenessOptions } from "websocket/liveness";
 import { Opcode } from "websocket/opcodes";
 import { RateLimit } from "websocket/rate-limit";
-import { countIn, countOut, newTraffic, type Traffic } from "websocket/traffic";
-
-/** A text (string) or binary (ArrayBuffer) message. */
-export type Message = string | ArrayBuffer;
-
-/** A part of a message as it arrives (streaming handlers): valid during the call only. */
-export class MessagePart {
-  /** The part's bytes (unmasked; text checked as UTF-8 as far as it has arrived). */
-  readonly bytes: Uint8Array;
-  readonly isText: boolean;
-  /** The first part of its message, the last (both: the message is in this part alone). */
-  readonly first: boolean;
-  readonly last: boolean;
-  /**
-   * How sendPart frames it: ≥ 0, the part begins a frame of that payload length (its own length
-   * when it is whole frames of the client's), which ends the message when `finalFrame`; -1, it
-   * goes on with the frame the part before it began.
-   */
-  readonly frameLength: number;
-  readonly finalFrame: boolean;
-
-  constructor(
-    bytes: Uint8Array,
-    isText: boolean,
-    first: boolean,
-    last: boolean,
-    frameLength: number,
-    finalFrame: boolean,
-  ) {
-    this.bytes = bytes;
-    this.isText = isText;
-    this.first = first;
-    this.last = last;
-    this.frameLength = frameLength;
-    this.finalFrame = finalFrame;
-  }
-
-  /** The message as a string when it is text and this part is all of it, else undefined. */
-  wholeText(): string | undefined {
-    if (!this.isText || !this.first || !this.last) return undefined;
-    const bytes = this.bytes;
-    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-    return String.fromArrayBuffer((whole ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer);
-  }
-}
-
-/**
- * What an endpoint does with its clients (see WebSocketServer.websocket). It takes messages in one
- * of three forms: whole (`onMessage`, at most maxMessageSize bytes), whole as bytes
- * (`onMessageBytes`, text not decoded: to pass messages on), or part by part as they arrive
- * (`onMessagePart`: a message of any length, costing one read of memory).
- */
-export interface WebSocketHandler {
-  /** A client finished its handshake. */
-  onOpen?(client: WebSocketConnection): void;
-  /** A whole message arrived: a string for text, an ArrayBuffer for binary. */
-  onMessage?(client: WebSocketConnection, message: Message): void;
-  /** Instead of onMessage: a whole message as its bytes (text already checked as UTF-8). */
-  onMessageBytes?(client: WebSocketConnection, bytes: ArrayBuffer, isText: boolean): void;
-  /** Instead of both: each part of a message as it arrives. */
-  onMessagePart?(client: WebSocketConnection, part: MessagePart): void;
-  /** The client is gone; code 1006 when it vanished without a close frame. */
-  onClose?(client: WebSocketConnection, code: number, reason: string): void;
-}
-
-/** A registered WebSocket endpoint: its path and what handles its clients. */
-export interface Endpoint {
-  readonly path: string;
-  readonly handler: WebSocketHandler;
-}
+import { Traffic } from "websocket/traffic";
 
 export interface ConnectionOptions extends FrameParserLimits, LivenessOptions {
   /** How long to wait for the client's side of the close handshake before dropping TCP (ms). */
@@ -117,16 +39,17 @@ export interface ConnectionOptions extends FrameParserLimits, LivenessOptions {
   maxPingRate: number;
 }
 
-/** What a connection tells its server. */
-export interface ConnectionEvents {
-  /** Every connection's traffic is added here too. */
+/** What a connection shares with the others, through its hub, and tells it. */
+export interface ConnectionHub {
+  readonly options: ConnectionOptions;
+  /** Every connection's traffic is counted here too. */
   readonly totals: Traffic;
   /** The bytes every connection holds, counted together. */
   readonly budget: BufferBudget;
   /** Shared views for reading header fields (newHeaderViews). */
   readonly headerViews: readonly Uint8Array[];
-  onOpen(connection: WebSocketConnection): void;
-  onClose(connection: WebSocketConnection, code: number, reason: string): void;
+  opened(connection: WebSocketConnection): void;
+  closed(connection: WebSocketConnection, code: number, reason: string): void;
 }
 
 const ReadyState = Object.freeze({ open: 1, closing: 2, closed: 3 });
@@ -140,31 +63,21 @@ const CLOSE_QUIET_MS = 100;
 /** The longest header of a frame the server sends (unmasked, 64-bit length). */
 const MAX_SERVER_HEADER = 10;
 
-/**
- * Views of one 8-byte buffer, 0 to 8 bytes long, for reading header fields (2, 4 or 8 bytes):
- * the server makes one set at run time for all its connections (a module of the board's firmware
- * is frozen when preloaded, so it cannot hold them itself).
- */
-export function newHeaderViews(): readonly Uint8Array[] {
-  const bytes = new ArrayBuffer(8);
-  const views = [];
-  for (let n = 0; n <= 8; n++) views.push(new Uint8Array(bytes, 0, n));
-  return views;
-}
-
 export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
   readonly id: number;
   readonly remoteAddress: string;
   readonly connectedAt: number;
   readonly endpoint: Endpoint;
-  readonly traffic = newTraffic();
+  readonly traffic: Traffic;
   #state: number = ReadyState.open;
-  #announced = false; // onOpen was called: onClose will be
   readonly #channel: SocketChannel;
   readonly #options: ConnectionOptions;
-  readonly #events: ConnectionEvents;
+  readonly #hub: ConnectionHub;
   readonly #frames: FrameParser;
+  #early: BytesSource | null; // what came with the request, read before the socket
+  #announced = false; // onConnection and onOpen have run
   #available = 0; // bytes the socket has that are not read yet
+  #waitingForRoom = false; // the budget tells it when there is room (roomMade)
   #reserved = 0; // of the budget, for the message being assembled
   #closeCode: number = CloseCode.abnormal;
   #failed = false; // the server failed the connection (protocolError)
@@ -174,34 +87,42 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
   readonly #pings: RateLimit | null;
 
   /**
-   * Takes `session`'s connection, answers 101 with `accept`, and reads `rest` (what came after
-   * the request's head) as the first frames.
+   * Takes `channel` over from the HTTP session `session` (whose 101 is written), tells the hub and
+   * the endpoint, and reads `rest`, what came after the request's head, as the first frames.
    */
   constructor(
-    session: HttpSession,
+    channel: SocketChannel,
+    session: { readonly id: number; readonly startedAt: number },
     endpoint: Endpoint,
-    accept: string,
     rest: Uint8Array,
-    options: ConnectionOptions,
-    events: ConnectionEvents,
+    hub: ConnectionHub,
   ) {
     this.id = session.id;
     this.connectedAt = session.startedAt;
     this.endpoint = endpoint;
-    this.#options = options;
-    this.#events = events;
+    this.#hub = hub;
+    this.#options = hub.options;
+    this.traffic = new Traffic(hub.totals);
     this.#liveness = new Liveness(Date.now());
-    this.#pings = options.maxPingRate ? new RateLimit(options.maxPingRate, 1000) : null;
+    const { maxPingRate } = hub.options;
+    this.#pings = maxPingRate ? new RateLimit(maxPingRate, 1000) : null;
     const streaming = endpoint.handler.onMessagePart !== undefined;
-    this.#frames = new FrameParser(this, options, { streaming });
-    this.#channel = session.handOver(this);
-    this.remoteAddress = this.#channel.remoteAddress;
-    this.#channel.write([switchingProtocols(accept)]);
-    if (this.#state === ReadyState.closed) return; // the client vanished before its 101
+    this.#frames = new FrameParser(this, hub.options, hub.headerViews, streaming);
+    this.#channel = channel;
+    channel.owner = this;
+    this.remoteAddress = channel.remoteAddress;
+    this.#early = rest.length ? new BytesSource(rest) : null;
+    // The client is announced (onConnection, onOpen) and the frames sent with its request are read
+    // once the upgrade's call is over, at the bottom of the stack: the upgrade never nests them.
+    Promise.resolve().then(() => channel.guarded(() => this.#opened()));
+  }
+
+  #opened(): void {
+    if (this.#state === ReadyState.closed) return; // it ended first: nobody heard of it
     this.#announced = true;
-    events.onOpen(this);
-    endpoint.handler.onOpen?.(this);
-    if (rest.length) this.#frames.push(rest);
+    this.#hub.opened(this);
+    this.endpoint.handler.onOpen?.(this);
+    this.#read();
   }
 
   /** The endpoint the client connected to. */
@@ -233,8 +154,7 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
    */
   sendPart(part: MessagePart): void {
     if (this.#state !== ReadyState.open) return;
-    countOut(this.traffic, part.bytes.length, part.last ? 1 : 0);
-    countOut(this.#events.totals, part.bytes.length, part.last ? 1 : 0);
+    this.traffic.sent(part.bytes.length, part.last ? 1 : 0);
     if (part.frameLength < 0) return this.#channel.writeMore(part.bytes);
     const opcode = !part.first ? Opcode.continuation : part.isText ? Opcode.text : Opcode.binary;
     const rest = part.frameLength - part.bytes.length;
@@ -251,8 +171,7 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
    */
   sendEncoded(frame: Uint8Array[], payloadLength: number, shared: SharedBytes | null = null): void {
     if (this.#state !== ReadyState.open) return;
-    countOut(this.traffic, payloadLength);
-    countOut(this.#events.totals, payloadLength);
+    this.traffic.sent(payloadLength);
     this.#channel.write(frame, shared);
   }
 
@@ -273,7 +192,7 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
       if (this.#state !== ReadyState.open) return;
       // Not reading it (bytes wait for it, or for room, or unread in its socket): no ping, and no
       // deadline runs out; a client that takes nothing is sendTimeout's to close.
-      if (this.#channel.queuedBytes > 0 || this.#available > 0 || this.#frames.waiting) {
+      if (this.#channel.queuedBytes > 0 || this.#available > 0 || this.#waitingForRoom) {
         this.#liveness.hold(now, this.#options);
         return;
       }
@@ -320,8 +239,9 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
     this.#read();
   }
 
-  /** The budget has room again (see reserveMessage and #read). */
+  /** The budget has room again (see reserveMessage and reservePart). */
   roomMade(): void {
+    this.#waitingForRoom = false;
     this.#channel.guarded(() => {
       this.#frames.resume();
       this.#read();
@@ -332,10 +252,10 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
     if (this.#state === ReadyState.closed) return;
     this.#state = ReadyState.closed;
     this.#frames.stop();
-    this.#events.budget.forget(this);
+    this.#hub.budget.forget(this);
     this.#release();
     if (!this.#announced) return;
-    this.#events.onClose(this, this.#closeCode, this.#closeReason);
+    this.#hub.closed(this, this.#closeCode, this.#closeReason);
     this.endpoint.handler.onClose?.(this, this.#closeCode, this.#closeReason);
   }
 
@@ -345,55 +265,31 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
     else this.#channel.end();
   }
 
-  /**
-   * Reads what the socket has, a part at a time, as many bytes as the parser wants next: a header
-   * field into a small reusable buffer, each payload that has arrived whole straight into the
-   * buffer that becomes the message (no copy), a streamed payload in parts as they come. Stops
-   * while what is queued for the client waits, or while the budget has no room.
-   */
+  /** Lets the parser read what came with the request, then the socket, as far as it goes. */
   #read(): void {
-    this.#readAvailable();
-    this.#frames.endOfRead(); // a streaming handler gets this read's short frames as one part
-  }
-
-  #readAvailable(): void {
-    const frames = this.#frames;
-    const channel = this.#channel;
-    while (this.#available > 0 && this.#state !== ReadyState.closed) {
-      if (frames.stopped) {
-        channel.read(); // the parser has stopped: what follows is dropped
-        this.#available = 0;
-        return;
-      }
-      if (frames.waiting || channel.queuedBytes > 0) return;
-      const wanted = frames.wanted;
-      const count = Math.min(wanted, this.#available);
-      if (!frames.inPayload) {
-        const field = this.#events.headerViews[count];
-        channel.read(field);
-        frames.push(field);
-      } else if (frames.takesWholePayload && wanted <= this.#available) {
-        frames.pushPayload(channel.read(wanted)); // streaming: gathered with this read's frames
-      } else if (frames.takesParts) {
-        if (!this.#events.budget.fits(count)) return this.#events.budget.wait(this);
-        frames.pushPart(channel.read(count));
-      } else {
-        const bytes = new Uint8Array(count);
-        channel.read(bytes);
-        frames.push(bytes);
-      }
-      this.#available -= count;
-      if (this.#replied && this.#available === 0) return channel.closeWhenFlushed();
+    if (this.#state === ReadyState.closed) return;
+    const early = this.#early;
+    if (early) {
+      this.#frames.readFrom(early, early.left);
+      if (early.left > 0) return;
+      this.#early = null;
     }
+    if (this.#available === 0) return;
+    this.#available -= this.#frames.readFrom(this.#channel, this.#available);
+    // After failing it: the client's close reply came with nothing after it (see #peerClosed).
+    if (this.#replied && this.#available === 0) this.#channel.closeWhenFlushed();
   }
 
   // The frame parser's handler.
 
+  mayRead(): boolean {
+    return this.#channel.queuedBytes === 0;
+  }
+
   parsedMessage(data: ArrayBuffer, isText: boolean): void {
     this.#release(); // from here the message is the handler's (what it queues counts)
     if (this.#state !== ReadyState.open) return;
-    countIn(this.traffic, data.byteLength);
-    countIn(this.#events.totals, data.byteLength);
+    this.traffic.received(data.byteLength);
     const handler = this.endpoint.handler;
     if (handler.onMessageBytes) handler.onMessageBytes(this, data, isText);
     else handler.onMessage?.(this, isText ? String.fromArrayBuffer(data) : data);
@@ -408,8 +304,7 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
     finalFrame: boolean,
   ): void {
     if (this.#state !== ReadyState.open) return;
-    countIn(this.traffic, part.length, last ? 1 : 0);
-    countIn(this.#events.totals, part.length, last ? 1 : 0);
+    this.traffic.received(part.length, last ? 1 : 0);
     const message = new MessagePart(part, isText, first, last, frameLength, finalFrame);
     this.endpoint.handler.onMessagePart?.(this, message);
   }
@@ -432,8 +327,7 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
    * client's close reply has come with nothing after it, or the client has sent nothing for
    * CLOSE_QUIET_MS (what it sent before it read the close frame has arrived by then); never
    * closeTimeout later, which would race the client's own timer. The parser reads on meanwhile,
-   * skipping payloads; closing while the client's bytes still come would reset the connection,
-   * which could destroy the close frame on its way.
+   * skipping payloads (see SocketChannel.closeWhenQuiet).
    */
   protocolError(code: number, message: string): void {
     this.#release();
@@ -453,23 +347,35 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
    * again later) instead, since clients waiting on each other's room would wait for ever.
    */
   reserveMessage(payload: number, continuing: boolean): number {
-    const budget = this.#events.budget;
+    const budget = this.#hub.budget;
     const bytes = continuing ? payload : payload + MAX_SERVER_HEADER;
-    if (this.#reserved + bytes > budget.limit) return CloseCode.messageTooBig;
+    if (this.#reserved + bytes > budget.limit) return Room.never;
     if (budget.fits(bytes)) {
       budget.take(bytes);
       this.#reserved += bytes;
-      return RESERVED;
+      return Room.granted;
     }
-    if (continuing) return CloseCode.tryAgainLater;
-    budget.wait(this);
-    return WAIT;
+    if (continuing) return Room.notNow;
+    this.#waitForRoom();
+    return Room.wait;
+  }
+
+  /** A part of a streamed message is read only when the budget has room for it now. */
+  reservePart(bytes: number): boolean {
+    if (this.#hub.budget.fits(bytes)) return true;
+    this.#waitForRoom();
+    return false;
+  }
+
+  #waitForRoom(): void {
+    this.#waitingForRoom = true;
+    this.#hub.budget.wait(this);
   }
 
   /** Gives back what the message being assembled held. */
   #release(): void {
     if (this.#reserved === 0) return;
-    this.#events.budget.give(this.#reserved);
+    this.#hub.budget.give(this.#reserved);
     this.#reserved = 0;
   }
 

@@ -1,42 +1,90 @@
 /*
- * Streaming parser for frames sent by a WebSocket client (RFC 6455 section 5).
- *
- * Bytes are pushed in as they arrive from TCP, split at any point: one byte at a time or many
- * frames at once. The parser is a state machine (after the `ws` library's receiver): each state
- * waits for the bytes it needs. It hands data on in one of two ways, chosen per connection:
- *
- * - assembling: whole messages, each at most `maxMessageSize` bytes in at most `maxFrames`
- *   frames, for handlers that need the whole message. Before it takes a frame's payload it asks
- *   the handler for room (`reserveMessage`): the handler may let it go on, make it wait (it then
- *   stops where it is until `resume()`), or refuse with a close code;
- * - streaming: each part of a message as it arrives (`parsedPart`), unmasked and, for text,
- *   checked as UTF-8 as far as it has arrived, so that a message of any length costs one read.
- *   A frame longer than 125 bytes comes in parts as it is read, the first saying its length (an
- *   echo sends it as one frame too); the payloads of shorter frames of a message are gathered
- *   into one part per read of the socket (endOfRead), so that an echo sends at most one frame per
- *   read and never more frames than the client did.
- *
- * Protocol violations are reported with the close code for the connection to send; nothing is
- * thrown. After a violation the parser goes on reading frames, skipping their payloads, so that
- * the client's close reply is still seen: a bad header (reserved bits or opcode, no mask, a
- * fragmented or oversized control frame, a continuation out of place) still gives the frame's
- * length. It stops only where the framing is lost (a length beyond 2^32 - 1) or the client's
- * close frame itself is bad (it sends nothing after it). Its state is plain numbers (no buffer of
- * its own but the payload being read): each object costs the board heap, and there is one parser
- * a client.
+ * Parser of the frames a WebSocket client sends (RFC 6455 §5): a state machine, after the `ws`
+ * library's receiver, that reads from the socket itself (readFrom) as much as each state needs.
+ * It hands a message on whole (assembling: within maxMessageSize and maxFrames, the handler giving
+ * room first) or as parts as they arrive (streaming: a message of any length costs one read).
+ * A violation is reported with its close code, never thrown; the parser then reads on, skipping
+ * payloads, so that the client's close reply is still seen (see #discard).
  */
 import { CloseCode, isValidCloseCode } from "websocket/close-codes";
 import { isControlOpcode, Opcode } from "websocket/opcodes";
 import { isValidUtf8, UTF8_FAILED, UTF8_START, utf8Scan } from "websocket/utf8-validator";
 
+/** The socket's reads, as the ECMA-419 TCP socket has them. */
+interface ByteSource {
+  /** Everything there is (to drop it). */
+  read(): ArrayBuffer | undefined;
+  /** Exactly `count` bytes, in a buffer of their own. */
+  read(count: number): ArrayBuffer;
+  /** Fills `into`. */
+  read(into: Uint8Array): number;
+}
+
+/** Bytes already received (what came with the upgrade request) as a ByteSource. */
+export class BytesSource implements ByteSource {
+  readonly #bytes: Uint8Array;
+  #offset = 0;
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+  }
+
+  /** The bytes not read yet. */
+  get left(): number {
+    return this.#bytes.length - this.#offset;
+  }
+
+  read(): ArrayBuffer | undefined;
+  read(count: number): ArrayBuffer;
+  read(into: Uint8Array): number;
+  read(what?: number | Uint8Array): ArrayBuffer | number | undefined {
+    const start = this.#offset;
+    if (typeof what === "object") {
+      what.set(this.#bytes.subarray(start, start + what.length));
+      this.#offset += what.length;
+      return what.length;
+    }
+    const end = what === undefined ? this.#bytes.length : start + what;
+    this.#offset = end;
+    return this.#bytes.slice(start, end).buffer as ArrayBuffer;
+  }
+}
+
+/**
+ * Views of one 8-byte buffer, 0 to 8 bytes long, for reading header fields (2, 4 or 8 bytes):
+ * the server makes one set at run time for all its parsers (a module of the board's firmware
+ * is frozen when preloaded, so it cannot hold them itself).
+ */
+export function newHeaderViews(): readonly Uint8Array[] {
+  const bytes = new ArrayBuffer(8);
+  const views = [];
+  for (let n = 0; n <= 8; n++) views.push(new Uint8Array(bytes, 0, n));
+  return views;
+}
+
+/** What reserveMessage answers. */
+export const Room = Object.freeze({
+  /** Taken: go on. */
+  granted: 0,
+  /** None now: stop until resume(). */
+  wait: 1,
+  /** More than could ever fit: refuse with 1009. */
+  never: 2,
+  /** None now, and the client holds part of its message: refuse with 1013 (try again later). */
+  notNow: 3,
+});
+
 export interface FrameParserHandler {
+  /** False while the client is not to be read (what was sent to it waits). */
+  mayRead(): boolean;
   /** Assembling: a whole message, text (already validated as UTF-8) or binary. */
   parsedMessage(data: ArrayBuffer, isText: boolean): void;
   /**
    * Streaming: the next part of a message (text checked so far); `last` ends the message.
    * `frameLength` ≥ 0: the part begins a frame of that payload length (its own length when it is
-   * whole), `finalFrame` when that frame ends the message; -1: the part goes on with the frame an
-   * earlier part began.
+   * whole frames), `finalFrame` when that frame ends the message; -1: the part goes on with the
+   * frame an earlier part began. The short frames of one read come as one part, and a long frame
+   * as one frame, so that an echo sends at most one frame a read, never more than the client did.
    */
   parsedPart(
     part: Uint8Array,
@@ -50,19 +98,16 @@ export interface FrameParserHandler {
   parsedPong(payload: Uint8Array): void;
   /** The peer's close frame; code is 1005 when the frame carried no code. */
   parsedClose(code: number, reason: string): void;
-  /** The peer broke the protocol (or its message has no room); the connection must be failed with this code. */
+  /** The peer broke the protocol (or its message has no room): fail the connection with `code`. */
   protocolError(code: number, message: string): void;
   /**
-   * Assembling: room for `bytes` more of the message being assembled (`continuing`: some of it is
-   * held already)? RESERVED to go on, WAIT to stop until resume(), or a close code to refuse it.
-   * Without this method every message is let through.
+   * Assembling: room for `bytes` more of the message (`continuing`: part of it is held already)?
+   * A Room value; after Room.wait the handler calls resume() once there may be some.
    */
-  reserveMessage?(bytes: number, continuing: boolean): number;
+  reserveMessage(bytes: number, continuing: boolean): number;
+  /** Streaming: room for a part of `bytes` now? If not, the handler calls resume() later. */
+  reservePart(bytes: number): boolean;
 }
-
-/** What reserveMessage answers besides a close code. */
-export const RESERVED = 0;
-export const WAIT = -1;
 
 export interface FrameParserLimits {
   /** Largest message (sum of its fragments) assembled; more is refused with 1009. */
@@ -81,7 +126,7 @@ const State = Object.freeze({
   stopped: 6, // after a close frame or an error: everything else is ignored
 });
 
-/** The most a control frame carries; a data payload that small streams as one part too. */
+/** The most a control frame carries; a streamed payload that small comes as one part too. */
 const SMALL_PAYLOAD = 125;
 
 /** Below this many bytes a payload is unmasked a byte at a time (a word view costs more). */
@@ -111,6 +156,7 @@ function unmask(bytes: Uint8Array, start: number, end: number, phase: number, ma
 export class FrameParser {
   readonly #handler: FrameParserHandler;
   readonly #limits: FrameParserLimits;
+  readonly #headerViews: readonly Uint8Array[];
   readonly #streaming: boolean;
   #state: number = State.info;
   #discarding = false; // after a violation: only a close frame still counts
@@ -130,21 +176,69 @@ export class FrameParser {
   #fragments: Uint8Array[] | null = null; // assembling: a fragmented message's frames
   #messageLength = 0;
   #utf8 = UTF8_START;
-  #pending: Uint8Array | null = null; // bytes pushed while waiting for room, read on resume()
 
   // Streaming: payloads of short frames gathered into one part until the read ends.
   #gathered: Uint8Array[] | null = null;
   #gatheredLength = 0;
   #gatheredFirst = false;
 
-  constructor(handler: FrameParserHandler, limits: FrameParserLimits, { streaming = false } = {}) {
+  /**
+   * `headerViews[n]` is a view of n bytes (0 to 8) a header field is read into, shared by every
+   * parser (see newHeaderViews). `streaming`: messages are passed on in parts.
+   */
+  constructor(
+    handler: FrameParserHandler,
+    limits: FrameParserLimits,
+    headerViews: readonly Uint8Array[],
+    streaming = false,
+  ) {
     this.#handler = handler;
     this.#limits = limits;
+    this.#headerViews = headerViews;
     this.#streaming = streaming;
   }
 
-  /** Feeds bytes received from the client. */
-  push(bytes: Uint8Array): void {
+  /**
+   * Reads from `source`, which has `available` bytes, as much as the frames and the handler allow
+   * (it stops while the handler holds back, or there is no room yet: resume() and read again);
+   * returns the bytes read. A header field goes into a shared view, a payload that has arrived
+   * whole straight into the buffer that becomes the message or part (no copy), a streamed payload
+   * in parts as they come. Once stopped, it reads and drops what there is.
+   */
+  readFrom(source: ByteSource, available: number): number {
+    let read = 0;
+    while (read < available) {
+      const state = this.#state;
+      if (state === State.stopped) {
+        source.read(); // the parser has stopped: what follows is dropped
+        return available;
+      }
+      if (state === State.reserve || !this.#handler.mayRead()) break;
+      const left = available - read;
+      const wanted = this.#wanted();
+      const count = wanted < left ? wanted : left;
+      if (state !== State.payload) {
+        const field = this.#headerViews[count];
+        source.read(field);
+        this.#push(field);
+      } else if (this.#keep && this.#payloadOffset === 0 && wanted <= left) {
+        this.#takeWholePayload(new Uint8Array(source.read(wanted)));
+      } else if (this.#keep && this.#streamsInParts()) {
+        if (!this.#handler.reservePart(count)) break;
+        this.#takePart(new Uint8Array(source.read(count)));
+      } else {
+        const piece = new Uint8Array(count); // a piece of a payload collected whole, or skipped
+        source.read(piece);
+        this.#push(piece);
+      }
+      read += count;
+    }
+    this.#passGathered(false); // a streaming handler gets this read's short frames as one part
+    return read;
+  }
+
+  /** Feeds bytes of the current header field or payload, each at most what it still wants. */
+  #push(bytes: Uint8Array): void {
     let offset = 0;
     while (offset < bytes.length && this.#state !== State.stopped) {
       switch (this.#state) {
@@ -164,22 +258,17 @@ export class FrameParser {
           offset = this.#collect(bytes, offset, 4);
           if (this.#headerBytes === 4) this.#readMask();
           break;
-        case State.reserve:
-          // Waiting for room: the rest is read on resume().
-          this.#keepPending(offset === 0 ? bytes : bytes.subarray(offset));
-          return;
         case State.payload:
           offset = this.#readPayload(bytes, offset);
           break;
+        default:
+          return; // waiting for room: nothing was read past the header
       }
     }
   }
 
-  /**
-   * How many bytes the parser needs to finish the part of the frame it is reading (a header field,
-   * or the rest of the payload); 0 once it has stopped or while it waits for room.
-   */
-  get wanted(): number {
+  /** How many bytes the field or payload being read still wants. */
+  #wanted(): number {
     switch (this.#state) {
       case State.info:
       case State.length16:
@@ -188,59 +277,16 @@ export class FrameParser {
         return 8 - this.#headerBytes;
       case State.mask:
         return 4 - this.#headerBytes;
-      case State.payload:
-        return this.#payloadLength - this.#payloadOffset;
     }
-    return 0;
+    return this.#payloadLength - this.#payloadOffset;
   }
 
-  get stopped(): boolean {
-    return this.#state === State.stopped;
-  }
-
-  /** Waiting for room for the payload (assembling): resume() once there may be some. */
-  get waiting(): boolean {
-    return this.#state === State.reserve;
-  }
-
-  /** True while the next bytes are payload (of any frame). */
-  get inPayload(): boolean {
-    return this.#state === State.payload;
-  }
-
-  /**
-   * True when the next bytes are a whole payload to keep, which pushPayload may take (when all of
-   * it is there; a streamed payload longer than 125 bytes may also come in parts, pushPart).
-   */
-  get takesWholePayload(): boolean {
-    return this.#state === State.payload && this.#payloadOffset === 0 && this.#keep;
-  }
-
-  /** True when the next bytes are a part of a streamed payload, which pushPart may take. */
-  get takesParts(): boolean {
-    return this.#state === State.payload && this.#keep && this.#streamsInParts();
-  }
-
-  /**
-   * The whole payload of the current frame (`wanted` bytes, when `takesWholePayload`), as a
-   * buffer the parser may keep: it is unmasked in place and becomes the message, or a part of it,
-   * without a copy.
-   */
-  pushPayload(buffer: ArrayBuffer): void {
-    const payload = new Uint8Array(buffer);
-    if (!this.takesWholePayload || payload.length !== this.#payloadLength)
-      throw new RangeError("not a whole payload");
+  /** A frame's whole payload, in a buffer of its own: unmasked in place, the message or a part. */
+  #takeWholePayload(payload: Uint8Array): void {
     this.#payload = payload;
     unmask(payload, 0, payload.length, 0, this.#mask);
     this.#payloadOffset = payload.length;
     this.#payloadArrived(0, payload.length);
-  }
-
-  /** Streaming: the next bytes of the payload (at most `wanted`), unmasked in place and passed on. */
-  pushPart(buffer: ArrayBuffer): void {
-    const part = new Uint8Array(buffer);
-    if (!this.takesParts || part.length > this.wanted) throw new RangeError("not a part");
-    this.#takePart(part);
   }
 
   /** A part of a streamed payload, in a buffer of its own: unmasked in place and passed on. */
@@ -265,14 +311,6 @@ export class FrameParser {
       }
     }
     if (complete) this.#frameComplete(null);
-  }
-
-  /**
-   * Streaming: the read of the socket is over; what was gathered of short frames goes on as one
-   * part (the message goes on after it).
-   */
-  endOfRead(): void {
-    this.#passGathered(false);
   }
 
   /** Gathers a short frame's payload into the part being made of this read's short frames. */
@@ -309,36 +347,16 @@ export class FrameParser {
     this.#handler.parsedPart(part, isText, this.#gatheredFirst, last, length + more, finalFrame);
   }
 
-  /** Waiting for room (`waiting`): asks the handler again, and reads on what was pushed since. */
+  /** The handler made room (after reserveMessage said wait): the parser goes on when read again. */
   resume(): void {
-    if (this.#state !== State.reserve) return;
-    this.#reserve();
-    const pending = this.#pending;
-    if (pending && this.#state !== State.reserve) {
-      this.#pending = null;
-      this.push(pending);
-    }
+    if (this.#state === State.reserve) this.#reserve();
   }
 
-  /** Bytes pushed while waiting for room, after those pushed before them. */
-  #keepPending(bytes: Uint8Array): void {
-    const before = this.#pending;
-    if (!before) {
-      this.#pending = bytes;
-      return;
-    }
-    const joined = new Uint8Array(before.length + bytes.length);
-    joined.set(before, 0);
-    joined.set(bytes, before.length);
-    this.#pending = joined;
-  }
-
-  /** Stops parsing: later bytes are ignored (used once the connection is closing). */
+  /** Stops parsing: later bytes are read and dropped (used once the connection is closing). */
   stop(): void {
     this.#state = State.stopped;
     this.#fragments = null;
     this.#payload = null;
-    this.#pending = null;
     this.#gathered = null;
     this.#gatheredLength = 0;
   }
@@ -442,16 +460,13 @@ export class FrameParser {
 
   /** Assembling: room for this frame's payload, from the handler (state reserve). */
   #reserve(): void {
-    const answer =
-      this.#handler.reserveMessage?.(this.#payloadLength, this.#messageLength > 0) ?? RESERVED;
-    if (answer === WAIT) return;
+    const room = this.#handler.reserveMessage(this.#payloadLength, this.#messageLength > 0);
+    if (room === Room.wait) return;
     this.#state = State.payload;
-    if (answer === RESERVED) return;
-    const why =
-      answer === CloseCode.messageTooBig
-        ? "message larger than the buffer budget"
-        : "no room for this message now";
-    this.#discard(answer, why);
+    if (room === Room.never)
+      this.#discard(CloseCode.messageTooBig, "message larger than the buffer budget");
+    else if (room === Room.notNow)
+      this.#discard(CloseCode.tryAgainLater, "no room for this message now");
   }
 
   /** Payload bytes pushed by push() (not whole, or to discard): collected into #payload. */
@@ -572,9 +587,10 @@ export class FrameParser {
     const fragments = this.#fragments as Uint8Array[];
     const length = this.#messageLength;
     // The joined copy needs room of its own while the fragments still exist.
-    const answer = this.#handler.reserveMessage?.(length, true) ?? RESERVED;
-    if (answer !== RESERVED) {
-      this.#discard(answer === WAIT ? CloseCode.tryAgainLater : answer, "no room to join");
+    const room = this.#handler.reserveMessage(length, true);
+    if (room !== Room.granted) {
+      const code = room === Room.never ? CloseCode.messageTooBig : CloseCode.tryAgainLater;
+      this.#discard(code, "no room to join");
       return null;
     }
     const message = new Uint8Array(length);

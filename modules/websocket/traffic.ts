@@ -1,22 +1,26 @@
-/* Messages and payload bytes, in and out: per client, and in total for the server. */
-export interface Traffic {
-  messagesIn: number;
-  messagesOut: number;
-  bytesIn: number;
-  bytesOut: number;
-}
+/* Messages and payload bytes in and out: a client's, and with them its server's totals. */
+export class Traffic {
+  messagesIn = 0;
+  messagesOut = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  readonly #total: Traffic | null;
 
-export function newTraffic(): Traffic {
-  return { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
-}
+  /** `total`: the server's, which counts what this counts too. */
+  constructor(total: Traffic | null = null) {
+    this.#total = total;
+  }
 
-/** `bytes` came in, ending `messages` messages (a message streamed in parts ends with its last). */
-export function countIn(traffic: Traffic, bytes: number, messages = 1): void {
-  traffic.messagesIn += messages;
-  traffic.bytesIn += bytes;
-}
+  /** `bytes` came in, ending `messages` messages (a message streamed in parts ends with its last). */
+  received(bytes: number, messages = 1): void {
+    this.messagesIn += messages;
+    this.bytesIn += bytes;
+    this.#total?.received(bytes, messages);
+  }
 
-export function countOut(traffic: Traffic, bytes: number, messages = 1): void {
-  traffic.messagesOut += messages;
-  traffic.bytesOut += bytes;
+  sent(bytes: number, messages = 1): void {
+    this.messagesOut += messages;
+    this.bytesOut += bytes;
+    this.#total?.sent(bytes, messages);
+  }
 }

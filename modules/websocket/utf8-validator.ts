@@ -1,11 +1,7 @@
 /*
- * Incremental UTF-8 validation (RFC 3629, Unicode table 3-7).
- *
- * A text message may arrive in many frames and many TCP reads, and a code point may be split
- * between any two of them. The state of an unfinished code point is kept between calls as one
- * number (what it still needs and the range of the next byte), so invalid text is rejected as
- * soon as the offending byte arrives (fail fast), and a message is only complete when the state
- * is back to UTF8_START. One number instead of an object: there is a state per client.
+ * Incremental UTF-8 validation (RFC 3629, Unicode table 3-7): a code point may be split between any
+ * two frames or reads, so the state of an unfinished one is kept between calls as one number (one
+ * per client), and invalid text is rejected as soon as the offending byte arrives.
  */
 
 /** Continuation bytes needed (bits 0-1), lowest (bits 2-9) and highest (bits 10-17) next byte. */

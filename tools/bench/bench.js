@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import os from "node:os";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { findXsWorker } from "../platform/engines/xs/worker-binary.js";
+import { findXsWorker } from "../platform/adapters/xs/worker-binary.js";
 import { startFirmware } from "../platform/index.js";
 import { parseAddress } from "../wire/address.js";
 import { HELP, parseCommandLine, readCommandLine } from "../wire/command-line.js";

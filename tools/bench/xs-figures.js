@@ -16,7 +16,10 @@ import { startFirmware } from "../platform/index.js";
 import { closedLoop, idleClients, open, sleep } from "./measure.js";
 
 const MiB = 1024 * 1024;
-const SOCKET_FIXTURE = new URL("../test/fixtures/platform-sockets/manifest.json", import.meta.url);
+const SOCKET_FIXTURE = new URL(
+  "../unit-tests/fixtures/platform-sockets/manifest.json",
+  import.meta.url,
+);
 
 /** An XS slot on the ESP32, in bytes (the 64-bit host's take 32). */
 export const BOARD_SLOT_BYTES = 16;

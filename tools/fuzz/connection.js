@@ -61,7 +61,7 @@ function iterationTimeout(testCase, ctx) {
   );
   return (
     4 * ctx.replyTimeoutMs +
-    ctx.limits.handshakeTimeout +
+    ctx.limits.requestTimeout +
     ctx.limits.closeTimeout +
     Math.ceil(bytes / 20)
   );
@@ -188,7 +188,7 @@ class Iteration {
     const { ctx } = this;
     this.phase = "request left unfinished";
     const waitMs = this.case.waitForHandshakeTimeout
-      ? ctx.limits.handshakeTimeout + ctx.replyTimeoutMs
+      ? ctx.limits.requestTimeout + ctx.replyTimeoutMs
       : this.case.lingerMs;
     await this.until(() => this.closed || this.output.head || this.problems.length, waitMs);
     const head = this.output.head;
@@ -196,7 +196,7 @@ class Iteration {
     if (head) await this.#refused();
     else if (this.case.waitForHandshakeTimeout && !this.closed)
       this.problem(
-        `no answer within handshakeTimeout + ${ctx.replyTimeoutMs} ms to an unfinished request`,
+        `no answer within requestTimeout + ${ctx.replyTimeoutMs} ms to an unfinished request`,
       );
     else if (this.closed) {
       this.http = "closed, no answer";

@@ -56,7 +56,7 @@ Options:
   --help              this text
 
 Without --url the firmware runs on the platform layer with the host tests' settings
-(tools/testing/test-settings.js: pingInterval=400 pingTimeout=1000 handshakeTimeout=1000),
+(tools/testing/test-settings.js: pingInterval=400 pingTimeout=1000 requestTimeout=1000),
 so that liveness is checked within about a second. A failure prints the seed, the iteration, what
 was wrong and every byte sent and received, writes them to test-results/fuzz/, and the command
 that replays it. Exit status: 0 no failure, 1 a failure, 2 bad arguments.`;

@@ -23,7 +23,7 @@ const FIRMWARE_DEFAULTS = {
   maxBuffered: 40960,
   sendTimeout: 5000,
   closeTimeout: 1000,
-  handshakeTimeout: 5000,
+  requestTimeout: 5000,
   maxPingRate: 20,
   pingInterval: 20000,
   pingTimeout: 10000,
@@ -45,7 +45,7 @@ export async function targetLimits(t, { firmware, maxMessageSize = 65536 }) {
       maxHeaderSize: 8192, // Node's default: a refusal above it is fine, below it either is
       maxFrames: Infinity,
       closeTimeout: 1000,
-      handshakeTimeout: 0,
+      requestTimeout: 0,
       maxPingRate: 0,
       pingInterval: 0,
       pingTimeout: Infinity,

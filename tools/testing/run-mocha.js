@@ -1,5 +1,5 @@
 // Runs the mocha test files (*.test.js) under a folder, in this process: `npm run test:unit`
-// (tools/test) and `npm run test:host` (host-tests, with the summary reporter). Exit code: 0 when
+// (tools/unit-tests) and `npm run test:host` (host-tests, with the summary reporter). Exit code: 0 when
 // every test passed, 1 when one failed, 2 for a usage error (mocha's own exit code is the number
 // of failures, which would say 2 for two failures).
 //   node tools/testing/run-mocha.js <folder> [--summary] [--title <text>] [--reporter <name>]

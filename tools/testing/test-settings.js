@@ -2,7 +2,7 @@
 // platform layer and the simulator build (`npm run test:sim`) both use them. None: the shared
 // target runs the manifest's defaults, as a flashed board does, so that no test of the suite
 // depends on the firmware judging time quickly, which a busy machine would upset. The tests of
-// that timing (pings, handshakeTimeout, sendTimeout) run on an instance of their own with settings
+// that timing (pings, requestTimeout, sendTimeout) run on an instance of their own with settings
 // of their own (host-tests/support/timing.js); a board runs them with its own limits, read from
 // GET /status.
 export const testSettings = [];
@@ -14,7 +14,7 @@ export const testSettings = [];
 export const timingSettings = Object.freeze({
   pingInterval: 400,
   pingTimeout: 1000,
-  handshakeTimeout: 1000,
+  requestTimeout: 1000,
   sendTimeout: 1000,
 });
 

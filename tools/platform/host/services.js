@@ -1,4 +1,4 @@
-// What the host gives the engine (the `host` object of engine/host.js), written once for both
+// What the host gives the engine (the `host` object of sdk/host.js), written once for both
 // engines: the Node engine calls these functions directly, the XS engine over its worker's pipe.
 // The engine adds its own `engine`, `firmwareGlobal`, `later` and `heap`.
 import { createHash } from "node:crypto";

@@ -5,7 +5,7 @@
  * @param {string} source the module's JavaScript
  * @param {object} options
  * @param {string} options.self the specifier of the module itself (a module may import itself)
- * @param {string} options.runtime the specifier of engine/runtime/preload.js
+ * @param {string} options.runtime the specifier of sdk/runtime/preload.js
  * @param {boolean} options.preloaded
  */
 export function instrumentSource(source, { self, runtime: runtimeSpecifier, preloaded }) {

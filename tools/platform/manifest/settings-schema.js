@@ -28,6 +28,7 @@ export async function loadSettingsSchema(modules) {
 export function overrideProblems(schema, overrides) {
   const problems = [];
   schema.readSettings(Object.fromEntries(overrides), (problem) => {
+    if (problem.renamedTo !== undefined) return; // an old name: the firmware says so at boot
     if (problem.accepts !== undefined) {
       problems.push(`${problem.key}=${problem.value}: ${problem.key} takes ${problem.accepts}`);
     } else {
