@@ -4,11 +4,13 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import net from "node:net";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
 import { ADDRESS_HELP, DEFAULT_URL, toWebSocketUrl } from "./wire/address.js";
 import { readCommandLine, valueAfter } from "./wire/command-line.js";
+import { isRefused, nothingListens } from "./wire/nothing-listens.js";
 import { tokenHeaders } from "./wire/opening-handshake.js";
 import { token as checkToken } from "./wire/option-values.js";
 import { UsageError } from "./wire/usage-error.js";
@@ -93,7 +95,8 @@ here (run npx wscat --listen <port> for a server).
 
 Exit codes: 0 the connection ended (closed by either side or dropped, Ctrl-C, the end of -x's
 --wait), 1 wscat reported an error (connection refused, HTTP error, certificate, …), 2 bad
-arguments.
+arguments. A refused connection is explained: nothing listens at the address (npm start, or
+npm run dev, starts the firmware at the default one).
 
 Examples:
   npm run console                                     # the firmware under npm start
@@ -219,7 +222,40 @@ export async function probeConnection(url, { token = null, insecure = false } = 
         resolve(`the server answered ${status}${said ? `: ${said}` : ""}${hint}`);
       });
     });
-    ws.once("error", (error) => resolve(`cannot connect to ${url}: ${error.message}`));
+    ws.once("error", (error) =>
+      resolve(
+        isRefused(error)
+          ? nothingListens(url, "console")
+          : `cannot connect to ${url}: ${error.message}`,
+      ),
+    );
+  });
+}
+
+/**
+ * Whether a TCP connection to the host and port of `url` is refused (nothing listens there):
+ * after wscat failed, this tells a refused connection from the other errors it reports.
+ */
+export function connectionRefused(url, timeoutMs = 2000) {
+  let host;
+  let port;
+  try {
+    const parsed = new URL(url);
+    host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
+    port = Number(parsed.port || (parsed.protocol === "wss:" ? 443 : 80));
+  } catch {
+    return Promise.resolve(false);
+  }
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const settle = (refused) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(refused);
+    };
+    const timer = setTimeout(() => settle(false), timeoutMs);
+    socket.once("connect", () => settle(false));
+    socket.once("error", (error) => settle(isRefused(error)));
   });
 }
 
@@ -274,13 +310,19 @@ async function main() {
     console.error(`console: cannot start wscat: ${error.message}`);
     process.exit(1);
   });
-  child.on("exit", (code, signal) => {
+  child.on("exit", async (code, signal) => {
     if (signal) process.exit(signal === "SIGINT" ? 0 : 1);
-    // wscat exits with -1 (255) on a connection error, which it has printed.
-    if (code !== 0 && parsed.url.startsWith("wss:") && !parsed.insecure) {
+    if (code === 0) process.exit(0);
+    // wscat exits with -1 (255) on a connection error, which it has printed as it is
+    // ("error: connect ECONNREFUSED ..."): say what a refused connection means.
+    if (await connectionRefused(parsed.url)) {
+      // On a terminal wscat left its "> " prompt after the error line.
+      if (process.stdout.isTTY) process.stdout.write("\r\x1b[2K");
+      console.error(`console: ${nothingListens(parsed.url, "console")}`);
+    } else if (parsed.url.startsWith("wss:") && !parsed.insecure) {
       console.error("console: a self-signed certificate? --insecure accepts any certificate");
     }
-    process.exit(code === 0 ? 0 : 1);
+    process.exit(1);
   });
 }
 

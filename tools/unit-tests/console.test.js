@@ -3,9 +3,21 @@
 import { expect } from "chai";
 import { startFirmware } from "../platform/index.js";
 import { spawnSync } from "node:child_process";
-import { parseConsoleArgs, WSCAT_OPTIONS, WSCAT_SHORT, wscatBin } from "../console.js";
+import {
+  connectionRefused,
+  parseConsoleArgs,
+  WSCAT_OPTIONS,
+  WSCAT_SHORT,
+  wscatBin,
+} from "../console.js";
 import { makeCertificate, runTool, startServer } from "./cli-support.js";
 import { freePort } from "../sim/free-port.js";
+import { isRefused, nothingListens } from "../wire/nothing-listens.js";
+
+/** What the console says when nothing listens on 127.0.0.1:port. */
+const nothingListensLocally = (port) =>
+  `console: nothing listens at ws://127.0.0.1:${port}/ws: start the firmware with npm start ` +
+  "(or npm run dev), or give the board's address, e.g. npm run console -- 192.168.1.42\n";
 
 const describeRun = (run) => `exit ${run.code}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
 
@@ -109,6 +121,30 @@ describe("console: the command line", () => {
     expect(found).to.deep.equal(WSCAT_OPTIONS);
     expect(short).to.deep.equal(WSCAT_SHORT);
   });
+
+  it("says what a refused connection means: on this computer, elsewhere", () => {
+    for (const url of ["ws://127.0.0.1:8080/ws", "ws://localhost:8080/ws", "ws://[::1]:8080/ws"]) {
+      expect(nothingListens(url, "console")).to.equal(
+        `nothing listens at ${url}: start the firmware with npm start (or npm run dev), ` +
+          "or give the board's address, e.g. npm run console -- 192.168.1.42",
+      );
+    }
+    expect(nothingListens("ws://192.168.1.42/ws", "watch")).to.equal(
+      "nothing listens at ws://192.168.1.42/ws: 192.168.1.42 refused port 80. Is the firmware " +
+        "running there, on that port? (A board's serial log says \"WebSocket echo server ready: " +
+        'ws://<ip>/ws" once it is; its address can change when it reboots.)',
+    );
+    expect(nothingListens("wss://example.com/x", "watch")).to.include("refused port 443");
+    expect(isRefused(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))).to
+      .be.true;
+    const bothFamilies = new AggregateError([
+      Object.assign(new Error("a"), { code: "ECONNREFUSED" }),
+      Object.assign(new Error("b"), { code: "ECONNREFUSED" }),
+    ]);
+    expect(isRefused(bothFamilies)).to.equal(true);
+    expect(isRefused(Object.assign(new Error("reset"), { code: "ECONNRESET" }))).to.equal(false);
+    expect(isRefused(new AggregateError([]))).to.equal(false);
+  });
 });
 
 describe("console: wscat through the wrapper (tools/console.js)", function () {
@@ -174,19 +210,32 @@ describe("console: wscat through the wrapper (tools/console.js)", function () {
     expect(server.requests[0].headers.authorization).to.equal("Bearer s3cret");
   });
 
-  it("exits 1 when the connection fails", async () => {
+  it("exits 1 when the connection fails; refused, it says nothing listens there", async () => {
     const port = await freePort(); // free on 127.0.0.1 a moment ago: connection refused
     const run = await runTool("console.js", [`127.0.0.1:${port}`, "-x", "x"]).exited;
     expect(run.code, describeRun(run)).to.equal(1);
-    expect(run.stderr).to.include("ECONNREFUSED");
+    // wscat's own line, then what it means.
+    expect(run.stderr).to.include(`error: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+    expect(run.stderr.endsWith(nothingListensLocally(port)), describeRun(run)).to.equal(true);
+    expect(run.stderr).not.to.include("certificate");
   });
 
-  it("without a terminal, exits 1 with the error on stderr when the connection is refused", async () => {
+  it("without a terminal, exits 1 saying nothing listens there when the connection is refused", async () => {
     const port = await freePort(); // free on 127.0.0.1 a moment ago: connection refused
     const run = await runTool("console.js", [`127.0.0.1:${port}`]).exited; // stdin: /dev/null
     expect(run.code, describeRun(run)).to.equal(1);
-    expect(run.stderr).to.include(`console: cannot connect to ws://127.0.0.1:${port}/ws:`);
-    expect(run.stderr).to.include("ECONNREFUSED");
+    expect(run.stderr).to.equal(
+      `console: connecting to ws://127.0.0.1:${port}/ws with wscat ${wscatBin().version}\n` +
+        nothingListensLocally(port),
+    );
+  });
+
+  it("tells a refused connection from one that opens (its check after wscat failed)", async () => {
+    server = await echoServer();
+    expect(await connectionRefused(server.url())).to.equal(false);
+    const port = await freePort();
+    expect(await connectionRefused(`ws://127.0.0.1:${port}/ws`)).to.equal(true);
+    expect(server.requests, "a TCP check, not a WebSocket connection").to.have.length(0);
   });
 
   it("without a terminal, says on a 401 whether the token was missing or wrong (exit 1)", async () => {

@@ -13,7 +13,14 @@ import {
   formatSummary,
 } from "../watch/format.js";
 import { StreamStats } from "../watch/stats.js";
+import { describeError } from "../watch/connection.js";
+import { freePort } from "../sim/free-port.js";
 import { makeCertificate, runTool, startServer, stream } from "./cli-support.js";
+
+/** What the watcher says when nothing listens on 127.0.0.1:port. */
+const nothingListensLocally = (port) =>
+  `nothing listens at ws://127.0.0.1:${port}/ws: start the firmware with npm start ` +
+  "(or npm run dev), or give the board's address, e.g. npm run watch -- 192.168.1.42";
 
 /** The summaries the watcher printed on stdout, read back. */
 function summaries(stdout) {
@@ -115,6 +122,18 @@ describe("watch: parts", () => {
       '  close      1000 (normal closure), reason "bye", closed by the server',
       "  received   61 messages, 6.10 KB, 2.00 msg/s on average; 2 pings",
     ]);
+  });
+
+  it("describes a refused connection as nothing listening there, other errors as they are", () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8080"), {
+      code: "ECONNREFUSED",
+    });
+    expect(describeError(refused, "ws://127.0.0.1:8080/ws")).to.equal(nothingListensLocally(8080));
+    expect(describeError(refused, "ws://192.168.1.42/ws")).to.match(
+      /^nothing listens at ws:\/\/192\.168\.1\.42\/ws: 192\.168\.1\.42 refused port 80\. /,
+    );
+    const reset = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    expect(describeError(reset, "ws://127.0.0.1:8080/ws")).to.equal("socket hang up (ECONNRESET)");
   });
 
   it("reads its command line; addresses take the forms BOARD= takes, and wss://", () => {
@@ -286,11 +305,18 @@ describe("watch: the tool (tools/watch.js) against a local server", function () 
     expect(run.stderr).to.include("reconnecting in 0.20 s (reconnect 2)");
   });
 
+  it("exits 1 when the connection is refused, saying nothing listens there", async () => {
+    const port = await freePort(); // free on 127.0.0.1 a moment ago: connection refused
+    const run = await runTool("watch.js", [`127.0.0.1:${port}`]).exited;
+    expect(run.code, describeRun(run)).to.equal(1);
+    const all = summaries(run.stdout);
+    expect(all).to.have.length(1);
+    expect(all[0].failed).to.equal(true);
+    expect(all[0].error).to.equal(nothingListensLocally(port));
+  });
+
   it("reconnects after a failed connection too, and says why it failed", async () => {
-    server = await startServer();
-    const { port } = server;
-    await server.stop();
-    server = null;
+    const port = await freePort(); // free on 127.0.0.1 a moment ago: connection refused
     const run = await runTool("watch.js", [
       `127.0.0.1:${port}`,
       "--max-reconnects",
@@ -303,7 +329,7 @@ describe("watch: the tool (tools/watch.js) against a local server", function () 
     expect(all).to.have.length(3);
     for (const s of all) {
       expect(s.failed).to.equal(true);
-      expect(s.error).to.include("ECONNREFUSED");
+      expect(s.error).to.equal(nothingListensLocally(port));
     }
     expect(run.stdout).to.include("3 connections (3 failed)");
   });

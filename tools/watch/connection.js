@@ -1,6 +1,7 @@
 // One connection attempt of the watcher: opens it, counts what arrives, and settles with how it
 // ended. The `ws` client answers the server's pings itself; its 'ping' event lets us count them.
 import WebSocket from "ws";
+import { isRefused, nothingListens } from "../wire/nothing-listens.js";
 import { StreamStats } from "./stats.js";
 
 const CLOSE_WAIT_MS = 1000;
@@ -15,8 +16,9 @@ const CERTIFICATE_ERRORS = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
-/** An error as one line a student can act on. */
-export function describeError(error) {
+/** An error connecting to `url` as one line a student can act on. */
+export function describeError(error, url) {
+  if (isRefused(error)) return nothingListens(url, "watch");
   const code = error.code && !error.message.includes(error.code) ? ` (${error.code})` : "";
   if (CERTIFICATE_ERRORS.has(error.code)) {
     return `certificate not accepted: ${error.message}${code}; --insecure accepts it`;
@@ -107,7 +109,7 @@ export function connect(url, options, on = {}, clock = Date.now) {
     });
     ws.on("error", (error) => {
       // Abandoning an attempt makes `ws` report "closed before the connection was established".
-      if (!record.stoppedBy) record.error ??= describeError(error);
+      if (!record.stoppedBy) record.error ??= describeError(error, url);
     });
     ws.on("close", (code, reason) => {
       clearTimeout(closeTimer);
