@@ -1,0 +1,92 @@
+// `npm run dev`: builds and runs the firmware as `npm start` does, then rebuilds and restarts it on
+// every save of main.ts, modules/ or manifest.json (tools/dev/session.js). See --help.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { devUsage, parseDevArgs, USAGE_LINE } from "./dev/args.js";
+import { startDevSession } from "./dev/session.js";
+import { BOOT_BUTTON_PIN } from "./platform/host/boot-button-key.js";
+import { buildModuleTable } from "./platform/manifest/module-table.js";
+import { readManifest } from "./platform/manifest/read-manifest.js";
+import { loadSettingsSchema } from "./platform/manifest/settings-schema.js";
+import { UsageError } from "./wire/usage-error.js";
+
+/** How long the BOOT button is held by the b key, and how often dev looks for its parent. */
+const PRESS_MS = 150;
+const PARENT_CHECK_MS = 250;
+
+function fail(message, code) {
+  process.stderr.write(`dev: ${message}\n`);
+  process.exit(code);
+}
+
+let options;
+try {
+  options = parseDevArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  fail(`${error.message}\n${USAGE_LINE}\nRun with --help for details.`, 2);
+}
+
+if (options.help) {
+  // The settings from the last build's settings/schema, if there is one.
+  let config = {};
+  let schema = null;
+  try {
+    const manifest = readManifest(join(options.project, "manifest.json"));
+    config = manifest.json.config ?? {};
+    schema = await loadSettingsSchema(
+      buildModuleTable(manifest.json, manifest.root, join(manifest.root, "build", "firmware")),
+    );
+  } catch {
+    // usage without the settings
+  }
+  process.stdout.write(`${devUsage(config, schema)}\n`);
+  process.exit(0);
+}
+
+for (const file of ["tsconfig.firmware.json", "manifest.json"]) {
+  if (!existsSync(join(options.project, file))) {
+    fail(`--project ${options.project}: no ${file} there`, 2);
+  }
+}
+if (options.overrides.some(([key]) => key === "engine")) {
+  fail(
+    `"engine" is not a setting: the platform layer tells the firmware its engine (use --engine)`,
+    2,
+  );
+}
+
+const session = startDevSession(options, process, (code) => process.exit(code));
+
+let ending = false;
+async function end() {
+  if (ending) process.exit(0); // a second Ctrl-C does not wait
+  ending = true;
+  if (process.stdin.isTTY) process.stdin.setRawMode(false);
+  await session.stop();
+  process.exit(0);
+}
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, end);
+// `npm run dev` runs dev under a shell, which a SIGTERM to npm ends without passing it on.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) end();
+}, PARENT_CHECK_MS).unref();
+
+if (process.stdin.isTTY) {
+  process.stdin.setRawMode(true);
+  let release = null;
+  process.stdin.on("data", (chunk) => {
+    for (const key of String(chunk)) {
+      if (key === "\u0003") end();
+      else if (key === "b" || key === "B") {
+        process.stdout.write(`[key] BOOT button (GPIO ${BOOT_BUTTON_PIN}) pressed\n`);
+        session.setPin(BOOT_BUTTON_PIN, 0);
+        clearTimeout(release);
+        release = setTimeout(() => session.setPin(BOOT_BUTTON_PIN, 1), PRESS_MS);
+      }
+    }
+  });
+  process.stdout.write(`press b for the BOOT button (GPIO ${BOOT_BUTTON_PIN}), Ctrl-C to stop\n`);
+}
