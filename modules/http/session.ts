@@ -6,6 +6,7 @@
 import type TCP from "embedded:io/socket/tcp";
 import { hasToken, type HttpRequest, HttpRequestParser } from "http/request-parser";
 import { type HttpReply, httpResponse, textReply } from "http/response";
+import { thrownAt } from "thrown-at";
 import type { BufferBudget } from "socket/buffer-budget";
 import { type ChannelOwner, SocketChannel } from "socket/channel";
 
@@ -112,7 +113,7 @@ export class HttpSession implements ChannelOwner {
   }
 
   fault(error: unknown): void {
-    trace(`http #${this.id}: ${String(error)}; closing\n`);
+    trace(`http #${this.id}: ${String(error)}; closing${thrownAt(error)}\n`);
     this.#channel.end();
   }
 

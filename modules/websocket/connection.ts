@@ -29,6 +29,7 @@ import { Liveness, LivenessAction, type LivenessOptions } from "websocket/livene
 import { Opcode } from "websocket/opcodes";
 import { RateLimit } from "websocket/rate-limit";
 import { Traffic } from "websocket/traffic";
+import { thrownAt } from "thrown-at";
 
 export interface ConnectionOptions extends FrameParserLimits, LivenessOptions {
   /** How long to wait for the client's side of the close handshake before dropping TCP (ms). */
@@ -260,7 +261,7 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
   }
 
   fault(error: unknown): void {
-    trace(`ws #${this.id}: ${String(error)}; closing with 1011\n`);
+    trace(`ws #${this.id}: ${String(error)}; closing with 1011${thrownAt(error)}\n`);
     if (this.#state === ReadyState.open) this.close(CloseCode.internalError, "internal error");
     else this.#channel.end();
   }

@@ -13,7 +13,7 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
  * knows nothing of WebSocket; the server joins them; the application's parts sit on the server.
  */
 const LAYERS = [
-  ["settings/", "socket/"],
+  ["settings/", "socket/", "thrown-at"],
   ["http/"],
   ["websocket/"],
   ["server"],

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { onFatal } from "../../host/abort.js";
 import { configureLimits } from "../../host/lwip-state.js";
 import { hostServices } from "../../host/services.js";
+import { createXsPositionMapper, displayPath } from "../../host/source-positions.js";
 import { listenForTestControl } from "../../host/test-control.js";
 import { ENGINE_MODULES, PRELOAD_RUNTIME } from "../../loader/engine-modules.js";
 import { readFirmwareSource, resolveFirmwareImport } from "../../loader/firmware-imports.js";
@@ -20,14 +21,22 @@ import { PRELOAD_RUNTIME_SPECIFIER } from "./worker/firmware-compartment.js";
 
 const PLATFORM_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BOOTSTRAP = "adapters/xs/worker/bootstrap.js";
+const START_SCRIPT = fileURLToPath(new URL("./worker/start.js", import.meta.url));
 /** How often the host has the worker collect its garbage to know its live slots. */
 const HEAP_SAMPLE_MS = 1000;
 
+/**
+ * What a module's source gets so that XS names its file in stacks, `at fn (path:line)`, instead
+ * of a number (`#30`): the file, relative to `base` (host/source-positions.js maps it back).
+ */
+const sourceUrl = (file, base) => `\n//# sourceURL=${displayPath(file, base)}\n`;
+
 /** The platform's modules that run inside the worker, by path below tools/platform. */
-function workerSources() {
+function workerSources(base) {
   const sources = {};
   const addFile = (path) => {
-    sources[path.split(sep).join("/")] = readFileSync(join(PLATFORM_ROOT, path), "utf8");
+    const file = join(PLATFORM_ROOT, path);
+    sources[path.split(sep).join("/")] = readFileSync(file, "utf8") + sourceUrl(file, base);
   };
   const addFolder = (folder) => {
     for (const entry of readdirSync(join(PLATFORM_ROOT, folder), { withFileTypes: true })) {
@@ -42,8 +51,15 @@ function workerSources() {
   return sources;
 }
 
+/** Newlines that put the start script's function on its own line of start.js, for its stacks. */
+function startScriptLines() {
+  const text = readFileSync(START_SCRIPT, "utf8");
+  const at = text.indexOf(String(startWorker));
+  return at < 0 ? "" : "\n".repeat(text.slice(0, at).split("\n").length - 1);
+}
+
 /** What the worker asks of the module table: the same resolution as the Node engine's loader. */
-function firmwareModules(app) {
+function firmwareModules(app, base) {
   const platform = new Set(Object.keys(ENGINE_MODULES));
   return {
     resolve(specifier, referrer) {
@@ -51,11 +67,13 @@ function firmwareModules(app) {
     },
     load(name) {
       if (name === "mc/config") return app.configSource;
-      return readFirmwareSource(name, app.modules.get(name).file, {
+      const { file } = app.modules.get(name);
+      const source = readFirmwareSource(name, file, {
         self: name,
         runtime: PRELOAD_RUNTIME_SPECIFIER,
         preloaded: app.preloaded.has(name),
       });
+      return source + sourceUrl(file, base);
     },
   };
 }
@@ -71,7 +89,17 @@ export async function bootFirmware(app, xs, { network = true } = {}) {
     throw new Error(`the manifest defines no module "${app.mainName}"`);
   configureLimits(app.lwip);
   const engine = `xs ${xs.xs}`;
-  const bridge = new XsBridge(hostServices, firmwareModules(app), LAYER_STACK_SLOTS);
+  // Positions in what the worker prints (traces, aborts) are mapped to the TypeScript source.
+  const base = process.cwd();
+  const positions = createXsPositionMapper(base);
+  const services = {
+    ...hostServices,
+    stdout: (text) => hostServices.stdout(positions(text)),
+    stderr: (text) => hostServices.stderr(positions(text)),
+    abort: (status, message, detail) => hostServices.abort(status, message, positions(detail)),
+    crash: (reason, where) => hostServices.crash(reason, positions(where)),
+  };
+  const bridge = new XsBridge(services, firmwareModules(app, base), LAYER_STACK_SLOTS);
   listenForTestControl(async () => ({
     engine,
     liveSlots: await bridge.collect(),
@@ -93,9 +121,10 @@ export async function bootFirmware(app, xs, { network = true } = {}) {
     process.stderr.write(`XS abort: ${describeWorkerExit(code, signal)}\n`);
     process.exit(1);
   });
-  const sources = workerSources();
+  const sources = workerSources(base);
   await worker.evaluate(
-    `(${startWorker})(${JSON.stringify(sources)}, ${JSON.stringify(BOOTSTRAP)});`,
+    `${startScriptLines()}(${startWorker})(${JSON.stringify(sources)}, ${JSON.stringify(BOOTSTRAP)});` +
+      sourceUrl(START_SCRIPT, base),
   );
   await bridge.command({
     op: "boot",
