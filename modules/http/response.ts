@@ -41,22 +41,23 @@ interface ResponseOptions {
   headOnly?: boolean;
 }
 
+/**
+ * The response's bytes: its head, then its body (a line: "\n" is added unless the body ends with
+ * one), as two chunks, so that a large body (the web console's page) is not copied once more.
+ */
 export function httpResponse(
   { status, body, contentType, headers = [] }: HttpReply,
   { keepAlive = false, headOnly = false }: ResponseOptions = {},
-): Uint8Array {
-  const content = new Uint8Array(ArrayBuffer.fromString(body + "\n"));
+): Uint8Array[] {
+  const text = body.endsWith("\n") ? body : body + "\n";
+  const content = new Uint8Array(ArrayBuffer.fromString(text));
   const head = responseHead(status, [
     ...headers,
     ["Content-Type", contentType ?? "text/plain; charset=utf-8"],
     ["Content-Length", String(content.length)],
     ["Connection", keepAlive ? "keep-alive" : "close"],
   ]);
-  if (headOnly) return head;
-  const response = new Uint8Array(head.length + content.length);
-  response.set(head);
-  response.set(content, head.length);
-  return response;
+  return headOnly ? [head] : [head, content];
 }
 
 /** A response's head: its status line and header fields, and the blank line after them. */

@@ -98,7 +98,7 @@ export class HttpSession implements ChannelOwner {
       // requestTimeout ms without one (each connection is one of the board's 8).
       const keepAlive = reply.status < 400 && keepsConnection(request);
       const headOnly = request.method === "HEAD";
-      this.#channel.write([httpResponse(reply, { keepAlive, headOnly })]);
+      this.#channel.write(httpResponse(reply, { keepAlive, headOnly }));
       this.#answered++;
       if (!keepAlive) return this.#channel.closeWhenFlushed();
       this.#parser = new HttpRequestParser(this.#options.maxHeaderSize);
@@ -122,7 +122,7 @@ export class HttpSession implements ChannelOwner {
    * sending it: it gets closeTimeout ms to close first (see SocketChannel.closeWhenFlushed).
    */
   #answer(reply: HttpReply, incomplete: boolean): void {
-    this.#channel.write([httpResponse(reply)]);
+    this.#channel.write(httpResponse(reply));
     this.#channel.closeWhenFlushed(incomplete ? this.#options.closeTimeout : 0);
   }
 }
