@@ -8,7 +8,6 @@
 import config from "mc/config";
 import { memoryFigures } from "memory";
 import { limitsOf, type Settings } from "settings/schema";
-import { type HttpReply, jsonReply } from "http/response";
 import type { Server } from "server";
 
 /**
@@ -49,13 +48,4 @@ export function describeStatus(
     ...device,
   };
   return status;
-}
-
-/** GET /status: describeStatus as JSON. */
-export function statusReply(
-  server: Server,
-  settings: Settings,
-  device?: Record<string, unknown>,
-): HttpReply {
-  return jsonReply(describeStatus(server, settings, device));
 }

@@ -37,8 +37,11 @@ export class Light {
     return { on: this.#on, pin: this.pin, level: this.level };
   }
 
-  set(on: boolean): void {
+  /** Switches it on or off; true when that changed it. */
+  set(on: boolean): boolean {
+    const changed = on !== this.#on;
     this.#on = on;
     this.#output.write(this.level);
+    return changed;
   }
 }

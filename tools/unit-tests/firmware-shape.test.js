@@ -17,7 +17,17 @@ const LAYERS = [
   ["http/"],
   ["websocket/"],
   ["server"],
-  ["api/", "device/", "simulator/", "settings", "memory", "status", "web-console", "network"],
+  [
+    "api/",
+    "device/",
+    "simulator/",
+    "settings",
+    "memory",
+    "status",
+    "web-console",
+    "network",
+    "ticker",
+  ],
   ["discovery"],
   ["main"],
 ];
