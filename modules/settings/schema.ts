@@ -42,7 +42,7 @@ export const SETTINGS = Object.freeze({
   maxFrames:        limit(1024, 1, INT32, "most frames in one message taken whole; more → close 1009"),
   closeTimeout:     integer(1000, 0, 60000, "ms to wait for the client's side of a close the server starts cleanly before dropping TCP"),
   maxClients:       limit(7, 1, 1000, "WebSocket clients at once (ESP32: 8 TCP connections, one left for HTTP); more → 503"),
-  maxBuffered:      limit(40960, 4096, INT32, "bytes held in buffers, all clients together (messages read whole, bytes to send); see Memory"),
+  maxBuffered:      limit(40960, 4096, INT32, "bytes held in buffers, all clients together (messages read whole, bytes to send); see docs/memory.md"),
   sendTimeout:      limit(5000, 0, HOUR, "ms a client may take none of what waits for it; then close 1008 (0: no limit)"),
   requestTimeout:   limit(5000, 0, HOUR, "ms for an HTTP request to arrive (an upgrade's; on a kept connection, the next); later → 408, or a quiet close (0: no limit)"),
   pingInterval:     limit(20000, 0, HOUR, "ms between the server's pings to each client (0: no pings)"),

@@ -1,14 +1,16 @@
-// The README's table of settings, drawn from the firmware's own schema (modules/settings/schema.ts,
-// compiled to build/firmware/modules/settings/schema.js): one row a setting, then the Wi-Fi keys
-// that the Moddable SDK reads.
+// The table of settings in docs/settings.md, drawn from the firmware's own schema
+// (modules/settings/schema.ts, compiled to build/firmware/modules/settings/schema.js): one row a
+// setting, then the Wi-Fi keys that the Moddable SDK reads.
 //   npm run settings-table              prints the table
-//   npm run settings-table -- --write   puts it into README.md, between its two markers
-//   npm run settings-table -- --check   exits 1 when README.md's table is not this one
+//   npm run settings-table -- --write   puts it into docs/settings.md, between its two markers
+//   npm run settings-table -- --check   exits 1 when docs/settings.md's table is not this one
 import { readFileSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
-const README = fileURLToPath(new URL("../../README.md", import.meta.url));
+/** The page that holds the table, and its name in messages. */
+const PAGE = fileURLToPath(new URL("../../docs/settings.md", import.meta.url));
+const PAGE_NAME = "docs/settings.md";
 const SCHEMA = new URL("../../build/firmware/modules/settings/schema.js", import.meta.url);
 export const TABLE_START = "<!-- settings table: npm run settings-table -- --write -->";
 export const TABLE_END = "<!-- end of settings table -->";
@@ -54,26 +56,27 @@ export function settingsTable(settings) {
   return [line(rows[0]), rule, ...rows.slice(1).map(line)].join("\n");
 }
 
-/** README `text` with its table replaced by `table`; throws when the markers are missing. */
+/** The page's `text` with its table replaced by `table`; throws when the markers are missing. */
 export function withTable(text, table) {
   const start = text.indexOf(TABLE_START);
   const end = text.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${TABLE_START} … ${TABLE_END}`);
+  if (start < 0 || end < start)
+    throw new Error(`${PAGE_NAME} has no ${TABLE_START} … ${TABLE_END}`);
   return `${text.slice(0, start + TABLE_START.length)}\n\n${table}\n\n${text.slice(end)}`;
 }
 
 async function main(argv) {
   const { SETTINGS } = await import(SCHEMA.href);
   const table = settingsTable(SETTINGS);
-  const readme = readFileSync(README, "utf8");
+  const page = readFileSync(PAGE, "utf8");
   if (argv.includes("--write")) {
-    writeFileSync(README, withTable(readme, table));
+    writeFileSync(PAGE, withTable(page, table));
     return 0;
   }
   if (argv.includes("--check")) {
-    if (withTable(readme, table) === readme) return 0;
+    if (withTable(page, table) === page) return 0;
     console.error(
-      "README.md's settings table is not the schema's: npm run settings-table -- --write",
+      `${PAGE_NAME}'s settings table is not the schema's: npm run settings-table -- --write`,
     );
     return 1;
   }

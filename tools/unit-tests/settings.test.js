@@ -1,5 +1,5 @@
 // The settings schema (modules/settings/schema.ts): how mc/config's values are read, what is
-// reported, and the README's table drawn from it.
+// reported, and the table of docs/settings.md drawn from it.
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import { settingsTable, withTable } from "../settings/table.js";
@@ -99,8 +99,8 @@ describe("settings (settings/schema)", () => {
     expect(limits).not.to.have.any.keys("port", "token", "lightPin", "closeTimeout");
   });
 
-  it("is the table of README.md's Settings section", () => {
-    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-    expect(withTable(readme, settingsTable(SETTINGS))).to.equal(readme);
+  it("is the table of docs/settings.md", () => {
+    const page = readFileSync(new URL("../../docs/settings.md", import.meta.url), "utf8");
+    expect(withTable(page, settingsTable(SETTINGS))).to.equal(page);
   });
 });
