@@ -6,14 +6,14 @@ import process from "node:process";
 import { devUsage, parseDevArgs, USAGE_LINE } from "./dev/args.js";
 import { startDevSession } from "./dev/session.js";
 import { BOOT_BUTTON_PIN } from "./platform/host/boot-button-key.js";
+import { endWithSignalsAndParent } from "./platform/host/process-lifetime.js";
 import { buildModuleTable } from "./platform/manifest/module-table.js";
 import { readManifest } from "./platform/manifest/read-manifest.js";
 import { loadSettingsSchema } from "./platform/manifest/settings-schema.js";
 import { UsageError } from "./wire/usage-error.js";
 
-/** How long the BOOT button is held by the b key, and how often dev looks for its parent. */
+/** How long the BOOT button is held by the b key. */
 const PRESS_MS = 150;
-const PARENT_CHECK_MS = 250;
 
 function fail(message, code) {
   process.stderr.write(`dev: ${message}\n`);
@@ -59,20 +59,11 @@ if (options.overrides.some(([key]) => key === "engine")) {
 
 const session = startDevSession(options, process, (code) => process.exit(code));
 
-let ending = false;
-async function end() {
-  if (ending) process.exit(0); // a second Ctrl-C does not wait
-  ending = true;
+// Ctrl-C, SIGTERM, SIGHUP or the end of its parent (npm's shell) stop the firmware, then dev.
+const end = endWithSignalsAndParent(async () => {
   if (process.stdin.isTTY) process.stdin.setRawMode(false);
   await session.stop();
-  process.exit(0);
-}
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, end);
-// `npm run dev` runs dev under a shell, which a SIGTERM to npm ends without passing it on.
-const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) end();
-}, PARENT_CHECK_MS).unref();
+});
 
 if (process.stdin.isTTY) {
   process.stdin.setRawMode(true);

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 import { findXsWorker } from "../platform/adapters/xs/worker-binary.js";
+import { alive, descendants, within } from "./process-support.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const DEV = join(ROOT, "tools", "dev.js");
@@ -28,18 +29,6 @@ const PROJECT_FILES = [
   "tsconfig.firmware.json",
   "sdkconfig",
 ];
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` every 50 ms for up to `ms`; resolves with its first truthy answer, or null. */
-async function within(ms, check) {
-  for (const deadline = performance.now() + ms; performance.now() < deadline;) {
-    const answer = await check();
-    if (answer) return answer;
-    await sleep(50);
-  }
-  return (await check()) || null;
-}
 
 /** GET http://127.0.0.1:<port><path> on a connection of its own: { status, body }, or null. */
 function get(port, path) {
@@ -92,25 +81,6 @@ const portFree = (port) =>
     probe.once("error", () => resolve(false));
     probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
   });
-
-/** Whether process `pid` still runs. */
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The pids of `pid`'s children, their children, … */
-function descendants(pid) {
-  const children = spawnSync("pgrep", ["-P", String(pid)], { encoding: "utf8" })
-    .stdout.split("\n")
-    .filter(Boolean)
-    .map(Number);
-  return children.flatMap((child) => [child, ...descendants(child)]);
-}
 
 const portOf = (url) => Number(new URL(url).port);
 const wsPorts = (text) => [...text.matchAll(/ws:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));

@@ -3,13 +3,14 @@
 // the tests give it ENDS_WITHIN_MS, for a loaded machine); an XS worker whose host died exits; a
 // taken port ends it with one line and exit code 1.
 import { expect } from "chai";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../sim/free-port.js";
 import { holdPort } from "../testing/hold-port.js";
 import { runFirmware } from "../platform/index.js";
 import { findXsWorker } from "../platform/adapters/xs/worker-binary.js";
+import { alive, childrenOf, within } from "./process-support.js";
 
 const START = fileURLToPath(new URL("../start.js", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -20,23 +21,6 @@ const xs = findXsWorker();
  */
 const ENDS_WITHIN_MS = 10_000;
 
-/** Whether process `pid` still runs. */
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The pids of the processes whose parent is `pid`. */
-const childrenOf = (pid) =>
-  spawnSync("pgrep", ["-P", String(pid)], { encoding: "utf8" })
-    .stdout.split("\n")
-    .filter(Boolean)
-    .map(Number);
-
 /** Whether something accepts connections on `port`. */
 const listening = (port) =>
   new Promise((resolve) => {
@@ -44,15 +28,6 @@ const listening = (port) =>
     socket.once("connect", () => (socket.destroy(), resolve(true)));
     socket.once("error", () => resolve(false));
   });
-
-/** Polls `check` every 50 ms for up to `ms`; true once it held. */
-async function within(ms, check) {
-  for (const deadline = performance.now() + ms; performance.now() < deadline;) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return check();
-}
 
 /**
  * Starts `command` (node tools/start.js, or a shell running it as npm does) on a free port and

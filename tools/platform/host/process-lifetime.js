@@ -8,10 +8,17 @@ import process from "node:process";
 /** How often it looks for its parent. */
 const PARENT_CHECK_MS = 250;
 
-/** Ends the process (code 0) on those signals and when its parent goes; `onEnd` runs first. */
+/**
+ * Ends the process (code 0) on those signals and when its parent goes; `onEnd` runs first, and is
+ * waited for if it returns a promise. A second signal while it runs ends the process at once.
+ * Returns the function that ends it, for other ways to end (a key).
+ */
 export function endWithSignalsAndParent(onEnd = () => {}) {
-  const end = () => {
-    onEnd();
+  let ending = false;
+  const end = async () => {
+    if (ending) process.exit(0);
+    ending = true;
+    await onEnd();
     process.exit(0);
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, end);
@@ -19,4 +26,5 @@ export function endWithSignalsAndParent(onEnd = () => {}) {
   setInterval(() => {
     if (process.ppid !== parent) end();
   }, PARENT_CHECK_MS).unref();
+  return end;
 }
