@@ -29,10 +29,10 @@ const button = new Button({
 server.websocket(settings.path, {
   onMessagePart(client, part) {
     // 2. The board speaks unasked: "Trigger async" gets "Async data" 100 ms later, a push.
+    // 4. "Ping" has the board ping this client now; the client's WebSocket answers with a pong.
     const text = part.wholeText(); // a short text message, whole; else undefined
     if (text === "Trigger async") Timer.set(() => client.send("Async data"), 100);
-    else if (text === "Ping")
-      client.ping(); // 4. liveness: the client's WebSocket answers pong
+    else if (text === "Ping") client.ping();
     else client.sendPart(part);
   },
 });
