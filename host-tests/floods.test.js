@@ -59,20 +59,30 @@ async function expectEchoes(client, text) {
   expect((await client.nextMessage()).data.toString(), "the bystander's echo").to.equal(text);
 }
 
+/** A TCP connection to the target, or null when it is refused (no TCP slot left). */
+async function connectOrNull() {
+  try {
+    const socket = await connectTcp(target.host, target.port, { timeoutMs: target.replyTimeoutMs });
+    socket.on("error", () => {});
+    return socket;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * One upgrade attempt: `{ outcome: "open" }` (101; the socket stays open, holding its slot), an
  * HTTP status such as 503 with its headers, or "refused" (TCP reset or refused: no slot left).
  */
 async function attemptUpgrade() {
-  let socket;
-  try {
-    socket = await connectTcp(target.host, target.port, { timeoutMs: target.replyTimeoutMs });
-  } catch {
-    return { outcome: "refused" };
-  }
-  socket.on("error", () => {});
-  const request = targetUpgrade();
-  socket.write(request);
+  const socket = await connectOrNull();
+  if (!socket) return { outcome: "refused" };
+  socket.write(targetUpgrade());
+  return upgradeAnswer(socket);
+}
+
+/** What the server answers to the upgrade request written on `socket` (see attemptUpgrade). */
+async function upgradeAnswer(socket) {
   const head = await new Promise((resolve) => {
     let data = "";
     const timer = setTimeout(() => resolve(null), target.replyTimeoutMs);
@@ -133,6 +143,31 @@ describe("floods", function () {
       Array.from({ length: maxClients }, () => WsClient.open(target)),
     );
     await Promise.all(clients.map((client, i) => expectEchoes(client, `full capacity ${i}`)));
+  });
+
+  it("[firmware] upgrade requests that reach the server together take only the free slots; the others get 503", async function () {
+    const { maxClients } = await targetLimits(this);
+    const bystander = await WsClient.open(target); // one slot taken: maxClients - 1 free
+    // maxClients connections first (on a board, with the bystander's, all 8 of lwip's), then
+    // every request in one write each, at once: the server reads them in one turn, or close.
+    const sockets = (
+      await Promise.all(Array.from({ length: maxClients }, () => connectOrNull()))
+    ).filter(Boolean);
+    for (const socket of sockets) socket.write(targetUpgrade());
+    const outcomes = await Promise.all(sockets.map((socket) => upgradeAnswer(socket)));
+    const counts = {};
+    for (const { outcome } of outcomes) counts[outcome] = (counts[outcome] ?? 0) + 1;
+    const summary = `${sockets.length} connected: ${JSON.stringify(counts)}`;
+    expect(counts.open ?? 0, `opened beside the bystander, ${summary}`).to.be.at.most(
+      maxClients - 1,
+    );
+    expect((counts.open ?? 0) + (counts["503"] ?? 0), `answers, ${summary}`).to.equal(
+      sockets.length,
+    );
+    await waitForClientCount(1 + (counts.open ?? 0));
+    await expectEchoes(bystander, "still here after the race");
+    for (const socket of sockets) socket.destroy();
+    await bystander.close();
   });
 
   it("[firmware] a burst of 10 000 pings gets at most maxPingRate pongs and then close 1008, while a bystander keeps echoing", async function () {

@@ -236,8 +236,8 @@ describe("web console (GET /)", function () {
         ["/ws", "1", "1", "8", "8"],
         ["/broadcast", "1", "1", "10", "10"],
       ]);
+      // The figures the runtime gives (none in a simulator built without -i), and the buffers.
       const memoryKeys = Object.keys(status.memory).filter((key) => status.memory[key] !== null);
-      expect(memoryKeys, "memory figures this engine gives").to.not.be.empty;
       await page.waitForFunction(
         ({ rows, memoryKeys }) => {
           const shown = [...globalThis.document.querySelectorAll("#clients tr")].map((tr) =>

@@ -49,7 +49,11 @@ export interface ConnectionHub {
   readonly budget: BufferBudget;
   /** Shared views for reading header fields (newHeaderViews). */
   readonly headerViews: readonly Uint8Array[];
+  /** A connection's 101 is written: it takes a client slot from now on, announced or not. */
+  arriving(): void;
+  /** It is announced: a client (after arriving, at the bottom of the stack). */
   opened(connection: WebSocketConnection): void;
+  /** It ended (once, announced or not). */
   closed(connection: WebSocketConnection, code: number, reason: string): void;
 }
 
@@ -113,6 +117,7 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
     channel.owner = this;
     this.remoteAddress = channel.remoteAddress;
     this.#early = rest.length ? new BytesSource(rest) : null;
+    hub.arriving(); // counted against maxClients now: many upgrades may come before the job runs
     // The client is announced (onConnection, onOpen) and the frames sent with its request are read
     // once the upgrade's call is over, at the bottom of the stack: the upgrade never nests them.
     Promise.resolve().then(() => channel.guarded(() => this.#opened()));
@@ -255,9 +260,8 @@ export class WebSocketConnection implements FrameParserHandler, RoomWaiter {
     this.#frames.stop();
     this.#hub.budget.forget(this);
     this.#release();
-    if (!this.#announced) return;
     this.#hub.closed(this, this.#closeCode, this.#closeReason);
-    this.endpoint.handler.onClose?.(this, this.#closeCode, this.#closeReason);
+    if (this.#announced) this.endpoint.handler.onClose?.(this, this.#closeCode, this.#closeReason);
   }
 
   fault(error: unknown): void {

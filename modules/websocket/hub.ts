@@ -29,6 +29,8 @@ export class WebSocketHub implements ConnectionHub {
 
   /** Every connected client, in the order they connected. */
   readonly clients = new Set<WebSocketConnection>();
+  /** Clients whose 101 is written but who are not announced yet: they take a slot too. */
+  #arriving = 0;
   /** Traffic of every connection since the start. */
   readonly totals = new Traffic();
   readonly budget: BufferBudget;
@@ -79,18 +81,24 @@ export class WebSocketHub implements ConnectionHub {
   /** The refusal when every client slot is taken. */
   refusalWhenFull(): HttpReply | undefined {
     const { maxClients } = this.options;
-    if (this.clients.size < maxClients) return undefined;
+    if (this.clients.size + this.#arriving < maxClients) return undefined;
     const message = `all ${maxClients} client slots are taken; try again later`;
     return textReply(503, message, [["Retry-After", "5"]]);
   }
 
+  arriving(): void {
+    this.#arriving++;
+  }
+
   opened(client: WebSocketConnection): void {
+    this.#arriving--;
     this.clients.add(client);
     this.onConnection(client);
   }
 
   closed(client: WebSocketConnection, code: number, reason: string): void {
     if (this.clients.delete(client)) this.onClose(client, code, reason);
+    else this.#arriving--; // it ended before it was announced
   }
 
   /** Pings, drops and closes clients as their timeouts say (see WebSocketConnection.tick). */
