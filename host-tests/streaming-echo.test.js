@@ -141,9 +141,20 @@ describe("streaming echo", function () {
   });
 
   it("echoes a frame as one frame, however it is read, and fragments in no more frames than they came in", async function () {
-    this.timeout(6 * target.timeoutMs); // 3 MiB, 17 409 frames, through a simulator on a busy machine
+    const sizes = [MiB, 1024, 64];
+    // The time a frame of the echo may take: a whole MiB when it is one frame (~14 s through a
+    // simulator's sockets), from the throughput of frames of that size, measured first.
+    this.timeout(target.timeoutMs * (sizes.length + 1));
+    const prober = await WsClient.open(target);
+    const waits = [];
+    for (const size of sizes) {
+      const seconds = MiB / (await echoThroughput(prober, size));
+      waits.push(target.timeoutMs + 3 * seconds * 1000);
+    }
+    await prober.close();
+    this.timeout(target.timeoutMs + waits.reduce((sum, wait) => sum + wait));
     const client = await RawClient.open(target);
-    for (const size of [MiB, 1024, 64]) {
+    for (const [i, size] of sizes.entries()) {
       const message = binaryPayload(MiB, size & 0xff);
       const frames = [];
       for (let offset = 0; offset < MiB; offset += size) {
@@ -156,7 +167,7 @@ describe("streaming echo", function () {
       const echoed = [];
       let last;
       do {
-        last = await client.nextFrame(target.timeoutMs);
+        last = await client.nextFrame(waits[i]);
         echoed.push(last.payload);
       } while (!last.fin);
       expect(Buffer.concat(echoed).equals(message), `the echo of ${frames.length} frames`).to.equal(
