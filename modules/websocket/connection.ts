@@ -5,8 +5,7 @@
  * only once the buffer budget has room, and one that takes nothing for sendTimeout is closed (1008).
  * What a handler throws ends only this client (1011), as does whatever the client sends.
  */
-import type { RoomWaiter } from "socket/buffer-budget";
-import type { BufferBudget } from "socket/buffer-budget";
+import type { BufferBudget, RoomWaiter } from "socket/buffer-budget";
 import type { SocketChannel } from "socket/channel";
 import type { SharedBytes } from "socket/outgoing-queue";
 import { CloseCode } from "websocket/close-codes";

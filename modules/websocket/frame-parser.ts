@@ -335,14 +335,7 @@ export class FrameParser {
     this.#gathered = null;
     const length = this.#gatheredLength;
     this.#gatheredLength = 0;
-    const part = gathered.length === 1 ? gathered[0] : new Uint8Array(length);
-    if (gathered.length > 1) {
-      let offset = 0;
-      for (const payload of gathered) {
-        part.set(payload, offset);
-        offset += payload.length;
-      }
-    }
+    const part = gathered.length === 1 ? gathered[0] : concatenate(gathered, length);
     const isText = this.#messageOpcode === Opcode.text;
     this.#handler.parsedPart(part, isText, this.#gatheredFirst, last, length + more, finalFrame);
   }
@@ -593,14 +586,8 @@ export class FrameParser {
       this.#discard(code, "no room to join");
       return null;
     }
-    const message = new Uint8Array(length);
-    let offset = 0;
-    for (const fragment of fragments) {
-      message.set(fragment, offset);
-      offset += fragment.length;
-    }
-    message.set(last, offset);
-    return message;
+    fragments.push(last);
+    return concatenate(fragments, length);
   }
 
   #messageDone(): void {
@@ -637,6 +624,17 @@ export class FrameParser {
     this.#messageDone();
     this.#handler.protocolError(code, message);
   }
+}
+
+/** `parts`, `length` bytes in all, one after the other in one new buffer. */
+function concatenate(parts: Uint8Array[], length: number): Uint8Array {
+  const whole = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    whole.set(part, offset);
+    offset += part.length;
+  }
+  return whole;
 }
 
 /** The bytes as an ArrayBuffer of their own (the buffer itself when the view covers it). */
