@@ -4,14 +4,14 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import net from "node:net";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
-import { ADDRESS_HELP, DEFAULT_URL, toWebSocketUrl } from "./wire/address.js";
+import { ADDRESS_HELP, DEFAULT_URL, toWebSocketUrl, urlPort } from "./wire/address.js";
 import { readCommandLine, valueAfter } from "./wire/command-line.js";
 import { isRefused, nothingListens } from "./wire/nothing-listens.js";
 import { tokenHeaders } from "./wire/opening-handshake.js";
+import { connectTcp } from "./wire/tcp.js";
 import { token as checkToken } from "./wire/option-values.js";
 import { UsageError } from "./wire/usage-error.js";
 
@@ -236,27 +236,20 @@ export async function probeConnection(url, { token = null, insecure = false } = 
  * Whether a TCP connection to the host and port of `url` is refused (nothing listens there):
  * after wscat failed, this tells a refused connection from the other errors it reports.
  */
-export function connectionRefused(url, timeoutMs = 2000) {
-  let host;
-  let port;
+export async function connectionRefused(url, timeoutMs = 2000) {
+  let parsed;
   try {
-    const parsed = new URL(url);
-    host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
-    port = Number(parsed.port || (parsed.protocol === "wss:" ? 443 : 80));
+    parsed = new URL(url);
   } catch {
-    return Promise.resolve(false);
+    return false;
   }
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const settle = (refused) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(refused);
-    };
-    const timer = setTimeout(() => settle(false), timeoutMs);
-    socket.once("connect", () => settle(false));
-    socket.once("error", (error) => settle(isRefused(error)));
-  });
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
+  try {
+    (await connectTcp(host, urlPort(parsed), { timeoutMs })).destroy();
+    return false;
+  } catch (error) {
+    return isRefused(error); // refused, or not: timed out, no route, …
+  }
 }
 
 /** The option lines of wscat's own --help. */

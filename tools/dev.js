@@ -5,15 +5,12 @@ import { join } from "node:path";
 import process from "node:process";
 import { devUsage, parseDevArgs, USAGE_LINE } from "./dev/args.js";
 import { startDevSession } from "./dev/session.js";
-import { BOOT_BUTTON_PIN } from "./platform/host/boot-button-key.js";
+import { BOOT_BUTTON_PIN, listenForBootButtonKey } from "./platform/host/boot-button-key.js";
 import { endWithSignalsAndParent } from "./platform/host/process-lifetime.js";
 import { buildModuleTable } from "./platform/manifest/module-table.js";
 import { readManifest } from "./platform/manifest/read-manifest.js";
 import { loadSettingsSchema } from "./platform/manifest/settings-schema.js";
 import { UsageError } from "./wire/usage-error.js";
-
-/** How long the BOOT button is held by the b key. */
-const PRESS_MS = 150;
 
 function fail(message, code) {
   process.stderr.write(`dev: ${message}\n`);
@@ -67,17 +64,10 @@ const end = endWithSignalsAndParent(async () => {
 
 if (process.stdin.isTTY) {
   process.stdin.setRawMode(true);
-  let release = null;
-  process.stdin.on("data", (chunk) => {
-    for (const key of String(chunk)) {
-      if (key === "\u0003") end();
-      else if (key === "b" || key === "B") {
-        process.stdout.write(`[key] BOOT button (GPIO ${BOOT_BUTTON_PIN}) pressed\n`);
-        session.setPin(BOOT_BUTTON_PIN, 0);
-        clearTimeout(release);
-        release = setTimeout(() => session.setPin(BOOT_BUTTON_PIN, 1), PRESS_MS);
-      }
-    }
+  listenForBootButtonKey(process.stdin, {
+    onInterrupt: end,
+    log: (line) => process.stdout.write(line),
+    setLevel: (pin, level) => session.setPin(pin, level), // the firmware dev runs now
   });
   process.stdout.write(`press b for the BOOT button (GPIO ${BOOT_BUTTON_PIN}), Ctrl-C to stop\n`);
 }

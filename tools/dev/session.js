@@ -33,18 +33,17 @@ export function describeChanges(paths) {
   return `${first} and ${others.length} other files changed`;
 }
 
-/** What a firmware that did not start printed, from startFirmware's error. */
+/** Why a firmware did not start, and what it printed, from startFirmware's error. */
 function failureOf(error) {
-  const text = String(error?.message ?? error);
-  const parts = /^firmware (.*)\n--- stdout ---\n([\s\S]*)\n--- stderr ---\n([\s\S]*)$/.exec(text);
-  if (!parts) return { why: text, stdout: "", stderr: "", code: null };
-  const ended = /\(code (\w+), signal (\w+)\)/.exec(parts[1]);
-  const code = ended && ended[1] !== "null" ? Number(ended[1]) : null;
-  let why = parts[1];
+  if (typeof error?.stdout !== "string") {
+    return { why: String(error?.message ?? error), stdout: "", stderr: "", code: null };
+  }
+  const { stdout, stderr, code, signal, timedOut } = error;
+  let why = error.message.split("\n")[0];
   if (code !== null) why = `exit code ${code}`;
-  else if (ended) why = `ended by ${ended[2]}`;
-  else if (/in time/.test(parts[1])) why = `it printed nothing in ${START_TIMEOUT_MS / 1000} s`;
-  return { why, stdout: parts[2], stderr: parts[3], code };
+  else if (signal) why = `ended by ${signal}`;
+  else if (timedOut) why = `it printed nothing in ${START_TIMEOUT_MS / 1000} s`;
+  return { why, stdout, stderr, code };
 }
 
 /**

@@ -56,11 +56,19 @@ function portOf(url) {
   }
 }
 
-/** Resolves with the first match of `ready` on stdout; rejects on exit or timeout. */
+/**
+ * Resolves with the first match of `ready` on stdout; rejects on exit or timeout, with an error
+ * that says why and what the firmware printed, and has them as fields too: `stdout`, `stderr`,
+ * and `code` and `signal` when it exited (`timedOut` when it did not).
+ */
 function waitForReady({ child, out, exited }, ready, timeout) {
   return new Promise((resolve, reject) => {
-    const failure = (what) =>
-      new Error(`firmware ${what}\n--- stdout ---\n${out.stdout}\n--- stderr ---\n${out.stderr}`);
+    const failure = (what, fields) =>
+      Object.assign(
+        new Error(`firmware ${what}\n--- stdout ---\n${out.stdout}\n--- stderr ---\n${out.stderr}`),
+        { stdout: out.stdout, stderr: out.stderr, code: null, signal: null, timedOut: false },
+        fields,
+      );
     let settled = false;
     const settle = (action) => {
       if (settled) return;
@@ -73,10 +81,17 @@ function waitForReady({ child, out, exited }, ready, timeout) {
       const found = ready.exec(out.stdout);
       if (found) settle(() => resolve(found));
     };
-    const timer = setTimeout(() => settle(() => reject(failure("did not start in time"))), timeout);
+    const timer = setTimeout(
+      () => settle(() => reject(failure("did not start in time", { timedOut: true }))),
+      timeout,
+    );
     child.stdout.on("data", check);
     exited.then(({ code, signal }) =>
-      settle(() => reject(failure(`exited before it was ready (code ${code}, signal ${signal})`))),
+      settle(() =>
+        reject(
+          failure(`exited before it was ready (code ${code}, signal ${signal})`, { code, signal }),
+        ),
+      ),
     );
   });
 }

@@ -65,4 +65,27 @@ describe("platform: the BOOT button key of npm start", () => {
       stop();
     }
   });
+
+  it("drives another process's pin through setLevel (npm run dev's firmware)", async () => {
+    const { PassThrough } = await import("node:stream");
+    const { BOOT_BUTTON_PIN, listenForBootButtonKey } =
+      await import("../platform/host/boot-button-key.js");
+    const input = new PassThrough();
+    const levels = [];
+    const stop = listenForBootButtonKey(input, {
+      onInterrupt: () => {},
+      log: () => {},
+      setLevel: (pin, level) => levels.push([pin, level]),
+    });
+    try {
+      input.write("B");
+      await waitUntil(() => levels.length === 2, { describe: () => JSON.stringify(levels) });
+      expect(levels).to.deep.equal([
+        [BOOT_BUTTON_PIN, 0],
+        [BOOT_BUTTON_PIN, 1],
+      ]);
+    } finally {
+      stop();
+    }
+  });
 });

@@ -39,6 +39,11 @@ export function parseAddress(value, { defaultPort = 80, defaultPath = "/ws" } = 
   };
 }
 
+/** The port a ws:// or wss:// URL (a URL object) connects to: its own, or the scheme's. */
+export function urlPort(url) {
+  return Number(url.port || (url.protocol === "wss:" ? 443 : 80));
+}
+
 /** A host as a URL or a Host header field writes it: an IPv6 address in brackets. */
 export function urlHost(host) {
   return host.includes(":") ? `[${host}]` : host;

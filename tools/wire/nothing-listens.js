@@ -1,5 +1,6 @@
 // A refused connection, as the command-line tools (npm run console, npm run watch) say it: that
 // nothing listens at the address, and what to do about it, rather than "connect ECONNREFUSED".
+import { urlPort } from "./address.js";
 
 /** Host names and addresses of this computer, as a URL's hostname writes them. */
 const LOCAL_HOSTS = new Set(["localhost", "[::1]", "::1", "0.0.0.0", "[::]"]);
@@ -23,7 +24,7 @@ export function nothingListens(url, tool) {
   try {
     const parsed = new URL(url);
     host = parsed.hostname;
-    port = parsed.port || (parsed.protocol === "wss:" ? "443" : "80");
+    port = urlPort(parsed);
   } catch {
     // Not a URL: the local advice below still applies.
   }

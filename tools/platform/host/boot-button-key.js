@@ -9,18 +9,20 @@ const PRESS_MS = 150;
 
 /**
  * Listens to `input` (a terminal in raw mode: one key at a time): "b" presses and releases the
- * BOOT button, Ctrl-C calls `onInterrupt`. Returns a function that stops listening.
+ * BOOT button, Ctrl-C calls `onInterrupt`. `setLevel(pin, level)` drives the pin: this process's
+ * (the default), or a firmware's in another process (npm run dev). Returns a function that stops
+ * listening.
  */
-export function listenForBootButtonKey(input, { onInterrupt, log }) {
+export function listenForBootButtonKey(input, { onInterrupt, log, setLevel = setInputLevel }) {
   let release = null;
   const onData = (chunk) => {
     for (const key of String(chunk)) {
       if (key === "\u0003") onInterrupt();
       else if (key === "b" || key === "B") {
         log(`[key] BOOT button (GPIO ${BOOT_BUTTON_PIN}) pressed\n`);
-        setInputLevel(BOOT_BUTTON_PIN, 0);
+        setLevel(BOOT_BUTTON_PIN, 0);
         clearTimeout(release);
-        release = setTimeout(() => setInputLevel(BOOT_BUTTON_PIN, 1), PRESS_MS);
+        release = setTimeout(() => setLevel(BOOT_BUTTON_PIN, 1), PRESS_MS);
       }
     }
   };
