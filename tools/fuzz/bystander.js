@@ -1,19 +1,12 @@
 // The fuzzer's bystander: an ordinary `ws` client that stays connected to the echo endpoint for
 // the whole run and must keep echoing, whatever the fuzz connections do. Also used for the fresh
 // client that must connect and echo at the end.
-import WebSocket from "ws";
+import { openClient } from "./open-client.js";
 
 export class Bystander {
   /** Opens a `ws` client on `url`; rejects when it cannot connect within `timeoutMs`. */
-  static open(url, timeoutMs) {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { handshakeTimeout: timeoutMs });
-      ws.once("error", (error) => reject(new Error(`cannot open ${url}: ${error.message}`)));
-      ws.once("open", () => {
-        ws.removeAllListeners("error");
-        resolve(new Bystander(ws, timeoutMs));
-      });
-    });
+  static async open(url, timeoutMs) {
+    return new Bystander(await openClient(url, timeoutMs), timeoutMs);
   }
 
   #ws;

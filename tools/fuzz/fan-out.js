@@ -3,7 +3,7 @@
 // reset their connections while one sends a burst of messages, so that the server writes to
 // clients that are gone from inside a broadcast, with the other clients still there: its
 // failing-write paths. The sender must get every answer, and the server must stay up.
-import WebSocket from "ws";
+import { openClient } from "./open-client.js";
 import { iterationSeed, Random } from "./prng.js";
 
 /** Rounds are seeded apart from the iterations: round r draws from iteration FIRST_ROUND + r. */
@@ -23,14 +23,6 @@ const ENDPOINTS = {
   },
 };
 
-function open(url, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { handshakeTimeout: timeoutMs });
-    ws.once("open", () => resolve(ws));
-    ws.once("error", (error) => reject(new Error(`cannot open ${url}: ${error.message}`)));
-  });
-}
-
 /**
  * One round: `others` clients beside the sender on `path` of `origin` (ws://host:port); returns
  * { path, resets, messages, problems }.
@@ -42,7 +34,7 @@ export async function fanOut({ origin, path, seed, round, others = 2, timeoutMs 
   const problems = [];
   const clients = [];
   try {
-    for (let i = 0; i <= others; i++) clients.push(await open(url, timeoutMs));
+    for (let i = 0; i <= others; i++) clients.push(await openClient(url, timeoutMs));
   } catch (error) {
     for (const ws of clients) ws.terminate();
     return { path, resets: 0, messages: 0, problems: [`fan-out on ${path}: ${error.message}`] };
